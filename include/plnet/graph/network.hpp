@@ -1,0 +1,72 @@
+#pragma once
+/// The network value type: nodes (with optional 2D or 3D positions), undirected edges with an
+/// arbitrary stored orientation, and one positive parameter per edge (a conductance for
+/// resistor and flow networks, a stiffness for spring networks).
+
+#include <plnet/core/types.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace plnet::graph {
+
+/// An edge from node `a` to node `b`. The orientation only fixes the sign of edge currents and
+/// drops (drop = x_a - x_b); nothing physical depends on it.
+struct Edge {
+  Index a = 0;
+  Index b = 0;
+  friend bool operator==(const Edge&, const Edge&) = default;
+};
+
+/// A network. Invariants, checked once at construction (std::invalid_argument otherwise):
+/// every edge index is in [0, num_nodes); no self-loops; no duplicate edges in either
+/// orientation; conductances (one per edge) finite and > 0; positions, when present, are a
+/// num_nodes x d matrix of finite numbers with d = 2 or 3.
+class Network {
+ public:
+  Network() = default;
+
+  /// `conductances` empty means all ones. `positions` empty (0 x 0) means no geometry.
+  Network(Index num_nodes, std::vector<Edge> edges, Vector conductances = Vector(),
+          Matrix positions = Matrix());
+
+  Index num_nodes() const { return num_nodes_; }
+  Index num_edges() const { return static_cast<Index>(edges_.size()); }
+  const std::vector<Edge>& edges() const { return edges_; }
+  const Edge& edge(Index i) const { return edges_[static_cast<std::size_t>(i)]; }
+
+  /// Edge parameters, length num_edges().
+  const Vector& conductances() const { return conductances_; }
+
+  /// Spatial dimension of the positions: 0 (none), 2 or 3.
+  int dimension() const { return static_cast<int>(positions_.cols()); }
+  bool has_positions() const { return positions_.size() > 0; }
+  /// num_nodes x dimension() positions (empty when there is no geometry).
+  const Matrix& positions() const { return positions_; }
+
+  /// The same topology and geometry with other edge parameters (validated).
+  Network with_conductances(Vector conductances) const;
+
+  /// Sorted neighbour lists.
+  std::vector<std::vector<Index>> adjacency() const;
+
+ private:
+  Index num_nodes_ = 0;
+  std::vector<Edge> edges_;
+  Vector conductances_;
+  Matrix positions_;
+};
+
+/// Connected components: a label in [0, count) for every node.
+struct Components {
+  std::vector<Index> label;
+  Index count = 0;
+};
+Components connected_components(Index num_nodes, const std::vector<Edge>& edges);
+
+/// The subnetwork induced on the largest connected component (ties: the one with the smallest
+/// node index), nodes renumbered in increasing order of their old index.
+Network largest_component(const Network& net);
+
+}  // namespace plnet::graph

@@ -1,0 +1,136 @@
+#pragma once
+/// Solving for the physical state: minimise E(x) = 1/2 x^T H(w) x - F^T x subject to the
+/// holds and linear constraints of a BoundaryConditions.
+///
+/// Two equivalent forms (docs/physics.md section 2):
+///  * Elimination (default, used for speed): x = T z + t, where held dofs are fixed in t and
+///    each linear constraint eliminates one of its dofs ("slave") that appears in no other
+///    constraint; the reduced system T^T H T z = T^T (F - H t) is symmetric positive definite
+///    and solved by sparse Cholesky. Its pattern and the map from stamps to matrix entries are
+///    computed once, so a change of parameters costs one scatter and one numeric factorisation.
+///  * Bordered (Lagrange) form: [[H, Q^T], [Q, 0]] [x; mu] = [F; c] with one row of Q per held
+///    dof and per constraint. Symmetric but indefinite; solved by sparse LU (or dense for
+///    small systems). Its inverse defines the susceptibilities of paper 000.
+
+#include <plnet/physics/boundary_conditions.hpp>
+#include <plnet/physics/model.hpp>
+#include <plnet/solver/symmetric_solver.hpp>
+
+#include <memory>
+#include <string>
+
+namespace plnet::physics {
+
+/// The solved state of a network.
+struct State {
+  Vector x;             ///< num_dofs: node voltages / pressures, or displacements (node-major)
+  Vector drops;         ///< num_parameters (difference networks): v_e = b_e . x - s_e
+  Vector currents;      ///< num_parameters (difference networks): i_e = w_e v_e (force for springs)
+  double power = 0.0;   ///< dissipated power sum_e w_e v_e^2 (= 2 x elastic energy for springs)
+  double energy = 0.0;  ///< E = 1/2 x^T H x - F^T x at the solution (edge sources included)
+  /// Reaction at every held dof, (H x - F_total)_dof, in the order of bc.holds: the current a
+  /// voltage source injects into the network (or the force a pin exerts).
+  Vector reactions;
+  solver::SolveReport report;
+};
+
+struct SolveOptions {
+  std::string backend = "auto";  ///< a name from solver::solver_backends()
+  solver::RefinementOptions refinement;
+  void validate() const;
+  static SolveOptions with_backend(std::string name) {
+    SolveOptions options;
+    options.backend = std::move(name);
+    return options;
+  }
+};
+
+/// The total external force F + B^T W s (edge sources folded in), length num_dofs.
+Vector total_force(const LinearModel& model, const Vector& w, const BoundaryConditions& bc);
+
+/// Completes a state from x: drops, currents, power, energy and reactions.
+State state_from_solution(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
+                          Vector x);
+
+/// The eliminated (Dirichlet / master-slave) form x = T z + t. Built from the *structure* of
+/// the conditions (which dofs are held, which constraints exist); the values (hold values,
+/// injections, sources) can change between solves without rebuilding.
+class ReducedSystem {
+ public:
+  ReducedSystem(const LinearModel& model, const BoundaryConditions& structure);
+
+  Index size() const { return num_free_; }
+  /// T^T H T with the pattern fixed at construction; values set by assemble().
+  const SparseMatrix& matrix() const { return matrix_; }
+  /// Writes T^T H(w) T into matrix() without allocating.
+  void assemble(const Vector& w);
+  /// The affine part t (num_dofs) for the values in `bc` (same structure as at construction).
+  Vector offset(const BoundaryConditions& bc) const;
+  /// T^T (force - H t) for a full-length force vector and offset.
+  Vector reduced_rhs(const Vector& w, const Vector& force, const Vector& offset) const;
+  /// x = T z + t.
+  Vector expand(const Vector& z, const Vector& offset) const;
+  /// The reduced unknown that carries a given dof, or -1 if the dof is held or eliminated.
+  Index free_index(Index dof) const { return free_index_[static_cast<std::size_t>(dof)]; }
+
+ private:
+  struct Term {  // x_dof contributes coefficient * z_free
+    Index free = 0;
+    double coefficient = 0.0;
+  };
+  const LinearModel* model_;
+  Index num_free_ = 0;
+  std::vector<Index> free_index_;   // dof -> reduced index or -1
+  std::vector<Index> row_offsets_;  // dof -> range into terms_ (rows of T)
+  std::vector<Term> terms_;
+  std::vector<Index> slave_dof_;           // per constraint
+  std::vector<double> slave_coefficient_;  // per constraint
+  // Scatter map: matrix value position += w[parameter] * coefficient.
+  std::vector<Index> scatter_parameter_;
+  std::vector<double> scatter_coefficient_;
+  std::vector<Index> scatter_position_;
+  SparseMatrix matrix_;
+};
+
+/// A reusable solver for one model and one constraint structure: the symbolic analysis happens
+/// once; set_parameters() refactorises numerically; solve() takes new values every call.
+class LinearResponse {
+ public:
+  LinearResponse(const LinearModel& model, const BoundaryConditions& structure,
+                 SolveOptions options = {});
+
+  /// Assembles and factorises H(w). Throws std::invalid_argument with one clear line if the
+  /// parameters are invalid or the constrained system is singular (a floating part, or floppy
+  /// modes of a spring network), naming the dof where the factorisation broke down.
+  void set_parameters(const Vector& w);
+  /// Solves for the conditions `bc` (same structure as at construction).
+  State solve(const BoundaryConditions& bc) const;
+  /// Solves the reduced system for many right-hand sides at once (columns), in place.
+  solver::SolveReport solve_reduced(Matrix& rhs) const;
+
+  const ReducedSystem& reduced() const { return reduced_; }
+  const Vector& parameters() const { return w_; }
+  std::string backend_name() const { return solver_->name(); }
+
+ private:
+  const LinearModel* model_;
+  SolveOptions options_;
+  ReducedSystem reduced_;
+  std::unique_ptr<solver::SymmetricSolver> solver_;
+  Vector w_;
+};
+
+/// One-shot solve in the eliminated form.
+State solve(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
+            const SolveOptions& options = {});
+
+/// One-shot solve in the bordered form; `multipliers` (if given) receives mu, one per row of
+/// Q (holds first, then constraints). Uses dense LU below 2000 unknowns, sparse LU above.
+State solve_bordered(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
+                     Vector* multipliers = nullptr);
+
+/// The bordered matrix [[H, Q^T], [Q, 0]] and the constraint rows Q (holds, then constraints).
+SparseMatrix bordered_matrix(const LinearModel& model, const Vector& w,
+                             const BoundaryConditions& bc);
+
+}  // namespace plnet::physics

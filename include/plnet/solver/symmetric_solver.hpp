@@ -1,0 +1,93 @@
+#pragma once
+/// Sparse symmetric positive-definite solvers behind one small interface. The symbolic
+/// analysis (fill-reducing ordering, elimination tree) is done once per sparsity pattern;
+/// factorize() only recomputes the numbers, so a training loop that changes parameters but
+/// not topology pays for the analysis once. Backends are chosen by name through a registry:
+///
+///   "cholmod-simplicial"  CHOLMOD LDL^T, simplicial (fastest below ~1e4 unknowns)
+///   "cholmod-supernodal"  CHOLMOD LL^T, supernodal with BLAS (fastest for large systems)
+///   "cholmod"             CHOLMOD's own choice from the analysed fill
+///   "eigen-ldlt"          Eigen::SimplicialLDLT with AMD ordering
+///   "dense"               Eigen dense LLT (small systems and tests)
+///   "auto"                eigen-ldlt below kAutoSupernodalThreshold unknowns, else cholmod
+
+#include <plnet/core/types.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace plnet::solver {
+
+enum class FactorStatus {
+  kOk,
+  kNotPositiveDefinite,  ///< a pivot was <= 0 or negligible: singular or indefinite matrix
+  kFailed,               ///< out of memory or another library failure; see message
+};
+
+/// Outcome of a numeric factorisation. `failed_column` is the column (unknown) at which a
+/// non-positive or negligible pivot appeared, -1 if none.
+struct FactorResult {
+  FactorStatus status = FactorStatus::kOk;
+  Index failed_column = -1;
+  double min_pivot_ratio = 1.0;  ///< min_j pivot_j / A_jj: near 0 means nearly singular
+  std::string message;
+  bool ok() const { return status == FactorStatus::kOk; }
+};
+
+/// Unknowns above which "auto" switches from simplicial to supernodal factorisation. Measured
+/// on this machine (docs/benchmarks.md): simplicial wins below, supernodal above.
+inline constexpr Index kAutoSupernodalThreshold = 20000;
+
+/// A pivot d_j with d_j <= kNegligiblePivot * A_jj counts as zero: the matrix has a (near)
+/// null vector there. 1e-13 is about a thousand times double round-off on the diagonal, and
+/// far below the 1e-12 pivot ratios that conductances spread over 1e-6..1e6 can legitimately
+/// produce only in pathological chains.
+inline constexpr double kNegligiblePivot = 1e-13;
+
+class SymmetricSolver {
+ public:
+  virtual ~SymmetricSolver() = default;
+  virtual std::string name() const = 0;
+  /// Symbolic analysis. `a` is square, symmetric, both triangles stored, compressed.
+  virtual void analyze(const SparseMatrix& a) = 0;
+  /// Numeric factorisation of a matrix with the analysed pattern.
+  virtual FactorResult factorize(const SparseMatrix& a) = 0;
+  /// Overwrites each column of `b` with A^-1 b (many right-hand sides at once).
+  virtual void solve_in_place(Matrix& b) = 0;
+  bool analyzed() const { return analyzed_size_ >= 0; }
+  Index analyzed_size() const { return analyzed_size_; }
+
+ protected:
+  Index analyzed_size_ = -1;
+};
+
+/// The registered backend names, in the order documented above.
+std::vector<std::string> solver_backends();
+
+/// A solver by name; `size` is the number of unknowns (used by "auto").
+/// Throws std::invalid_argument for an unknown name, listing the known ones.
+std::unique_ptr<SymmetricSolver> make_solver(const std::string& backend, Index size);
+
+/// Options for solve_refined.
+struct RefinementOptions {
+  int max_steps = 4;
+  /// Stop when the componentwise-normwise backward error
+  /// ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf) falls below this.
+  double tolerance = 4e-16;
+  void validate() const;
+};
+
+/// Residual report of a refined solve (worst column).
+struct SolveReport {
+  int refinement_steps = 0;
+  double backward_error = 0.0;
+};
+
+/// Solves A X = B with an already factorised solver, then iteratively refines with the
+/// residual computed from `a` in double precision. Keeps states accurate to round-off when
+/// conductances span 1e-6..1e6.
+SolveReport solve_refined(const SparseMatrix& a, SymmetricSolver& solver, const Matrix& b,
+                          Matrix& x, const RefinementOptions& options = {});
+
+}  // namespace plnet::solver

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every dependency of plnet from Debian 12 packages. Idempotent: when every package
+# is already installed it does nothing (and never touches the network).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang-format
+  # numerics: Eigen for dense/sparse algebra, CHOLMOD (SuiteSparse) for sparse Cholesky,
+  # OpenBLAS because Debian's default reference BLAS is slow, Spectra for Lanczos
+  libeigen3-dev libsuitesparse-dev libopenblas-dev libspectra-dev
+  # geometry and topology: CGAL for Delaunay triangulations, GUDHI (needs Boost) for persistence
+  libcgal-dev libgmp-dev libmpfr-dev libgudhi-dev libboost-dev
+  # I/O and CLI
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libhdf5-dev libfmt-dev
+  # tests and benchmarks; ngspice is the independent circuit simulator the tests compare with
+  libgtest-dev libgmock-dev libbenchmark-dev ngspice
+  # Python side: bindings, the numpy/scipy baselines and matplotlib figures (/usr/bin/python3)
+  pybind11-dev python3-dev python3-numpy python3-scipy python3-matplotlib python3-h5py
+  python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

@@ -1,0 +1,134 @@
+#include <plnet/core/error.hpp>
+#include <plnet/graph/network.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <unordered_set>
+
+namespace plnet::graph {
+
+namespace {
+
+std::uint64_t undirected_key(Index a, Index b) {
+  const auto lo = static_cast<std::uint64_t>(std::min(a, b));
+  const auto hi = static_cast<std::uint64_t>(std::max(a, b));
+  return (hi << 32U) | lo;
+}
+
+}  // namespace
+
+Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, Matrix positions)
+    : num_nodes_(num_nodes),
+      edges_(std::move(edges)),
+      conductances_(std::move(conductances)),
+      positions_(std::move(positions)) {
+  const std::string where = "network";
+  require(num_nodes_ >= 1, where, "num_nodes must be positive (got ", num_nodes_, ")");
+  require(num_nodes_ < (Index{1} << 31), where, "too many nodes (got ", num_nodes_, ")");
+  std::unordered_set<std::uint64_t> seen;
+  seen.reserve(edges_.size() * 2);
+  for (std::size_t i = 0; i < edges_.size(); ++i) {
+    const auto [a, b] = edges_[i];
+    require(a >= 0 && a < num_nodes_ && b >= 0 && b < num_nodes_, where, "edges[", i,
+            "]: node index out of range (got [", a, ", ", b, "], need 0 <= index < ", num_nodes_,
+            ")");
+    require(a != b, where, "edges[", i, "]: self-loop on node ", a);
+    require(seen.insert(undirected_key(a, b)).second, where, "edges[", i, "]: duplicate edge [", a,
+            ", ", b, "]");
+  }
+  if (conductances_.size() == 0) conductances_ = Vector::Ones(num_edges());
+  require(conductances_.size() == num_edges(), where, "conductances: wrong length (got ",
+          conductances_.size(), ", need ", num_edges(), ")");
+  for (Index i = 0; i < num_edges(); ++i) {
+    const double k = conductances_[i];
+    require(std::isfinite(k) && k > 0.0, where, "conductances[", i,
+            "]: must be finite and > 0 (got ", k, ")");
+  }
+  if (positions_.size() > 0) {
+    require(positions_.rows() == num_nodes_, where, "positions: wrong number of rows (got ",
+            positions_.rows(), ", need ", num_nodes_, ")");
+    require(positions_.cols() == 2 || positions_.cols() == 3, where,
+            "positions: dimension must be 2 or 3 (got ", positions_.cols(), ")");
+    for (Index n = 0; n < num_nodes_; ++n)
+      for (Index d = 0; d < positions_.cols(); ++d)
+        require(std::isfinite(positions_(n, d)), where, "positions[", n, "][", d,
+                "]: must be finite (got ", positions_(n, d), ")");
+  } else {
+    positions_.resize(0, 0);
+  }
+}
+
+Network Network::with_conductances(Vector conductances) const {
+  return Network(num_nodes_, edges_, std::move(conductances), positions_);
+}
+
+std::vector<std::vector<Index>> Network::adjacency() const {
+  std::vector<std::vector<Index>> adj(static_cast<std::size_t>(num_nodes_));
+  for (const auto& e : edges_) {
+    adj[static_cast<std::size_t>(e.a)].push_back(e.b);
+    adj[static_cast<std::size_t>(e.b)].push_back(e.a);
+  }
+  for (auto& list : adj) std::sort(list.begin(), list.end());
+  return adj;
+}
+
+Components connected_components(Index num_nodes, const std::vector<Edge>& edges) {
+  // Union-find with path halving; labels are then renumbered by first appearance.
+  std::vector<Index> parent(static_cast<std::size_t>(num_nodes));
+  std::iota(parent.begin(), parent.end(), Index{0});
+  auto find = [&](Index x) {
+    while (parent[static_cast<std::size_t>(x)] != x) {
+      auto& p = parent[static_cast<std::size_t>(x)];
+      p = parent[static_cast<std::size_t>(p)];
+      x = p;
+    }
+    return x;
+  };
+  for (const auto& e : edges) {
+    const Index ra = find(e.a), rb = find(e.b);
+    if (ra != rb) parent[static_cast<std::size_t>(std::max(ra, rb))] = std::min(ra, rb);
+  }
+  Components c;
+  c.label.assign(static_cast<std::size_t>(num_nodes), -1);
+  std::vector<Index> root_label(static_cast<std::size_t>(num_nodes), -1);
+  for (Index n = 0; n < num_nodes; ++n) {
+    auto& rl = root_label[static_cast<std::size_t>(find(n))];
+    if (rl < 0) rl = c.count++;
+    c.label[static_cast<std::size_t>(n)] = rl;
+  }
+  return c;
+}
+
+Network largest_component(const Network& net) {
+  const Components comps = connected_components(net.num_nodes(), net.edges());
+  std::vector<Index> size(static_cast<std::size_t>(comps.count), 0);
+  for (Index l : comps.label) ++size[static_cast<std::size_t>(l)];
+  // Labels are numbered by smallest node, so max_element's first maximum is the tie-break.
+  const Index keep = std::max_element(size.begin(), size.end()) - size.begin();
+  std::vector<Index> new_index(static_cast<std::size_t>(net.num_nodes()), -1);
+  Index count = 0;
+  for (Index n = 0; n < net.num_nodes(); ++n)
+    if (comps.label[static_cast<std::size_t>(n)] == keep)
+      new_index[static_cast<std::size_t>(n)] = count++;
+  std::vector<Edge> edges;
+  std::vector<double> k;
+  for (Index i = 0; i < net.num_edges(); ++i) {
+    const auto& e = net.edge(i);
+    if (new_index[static_cast<std::size_t>(e.a)] < 0) continue;
+    edges.push_back(
+        {new_index[static_cast<std::size_t>(e.a)], new_index[static_cast<std::size_t>(e.b)]});
+    k.push_back(net.conductances()[i]);
+  }
+  Matrix pos;
+  if (net.has_positions()) {
+    pos.resize(count, net.dimension());
+    for (Index n = 0; n < net.num_nodes(); ++n)
+      if (new_index[static_cast<std::size_t>(n)] >= 0)
+        pos.row(new_index[static_cast<std::size_t>(n)]) = net.positions().row(n);
+  }
+  return Network(count, std::move(edges),
+                 Eigen::Map<Vector>(k.data(), static_cast<Index>(k.size())), std::move(pos));
+}
+
+}  // namespace plnet::graph

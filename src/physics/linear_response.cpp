@@ -1,0 +1,353 @@
+#include <plnet/core/error.hpp>
+#include <plnet/physics/linear_response.hpp>
+
+#include <Eigen/Dense>
+#include <Eigen/OrderingMethods>
+#include <Eigen/SparseLU>
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+namespace plnet::physics {
+namespace {
+
+constexpr Index kHeld = -1;
+constexpr Index kSlave = -2;
+
+// y = H(w) x, stamp by stamp (no matrix formed).
+void apply_hessian(const LinearModel& model, const Vector& w, const Vector& x, Vector& y) {
+  y.setZero(model.num_dofs());
+  for (Index i = 0; i < model.num_parameters(); ++i) {
+    const auto d = model.stamp_dofs(i);
+    const auto s = model.stamp_matrix(i);
+    const std::size_t k = d.size();
+    for (std::size_t r = 0; r < k; ++r) {
+      double acc = 0.0;
+      for (std::size_t c = 0; c < k; ++c) acc += s[r * k + c] * x[d[c]];
+      y[d[r]] += w[i] * acc;
+    }
+  }
+}
+
+}  // namespace
+
+void SolveOptions::validate() const {
+  const auto names = solver::solver_backends();
+  if (std::find(names.begin(), names.end(), backend) == names.end())
+    (void)solver::make_solver(backend, 0);  // throws the message listing the known names
+  refinement.validate();
+}
+
+Vector total_force(const LinearModel& model, const Vector& w, const BoundaryConditions& bc) {
+  Vector f = Vector::Zero(model.num_dofs());
+  for (const auto& inj : bc.injections) f[inj.dof] += inj.amount;
+  for (const auto& src : bc.edge_sources) {
+    const auto d = model.stamp_dofs(src.edge);
+    const auto b = model.stamp_vector(src.edge);
+    for (std::size_t r = 0; r < d.size(); ++r) f[d[r]] += w[src.edge] * src.value * b[r];
+  }
+  return f;
+}
+
+State state_from_solution(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
+                          Vector x) {
+  State st;
+  st.x = std::move(x);
+  const Vector force = total_force(model, w, bc);
+  Vector hx;
+  apply_hessian(model, w, st.x, hx);
+  double source_energy = 0.0;  // 1/2 sum w s^2: E with sources = 1/2 sum w v^2 - F^T x
+  if (model.rank_one()) {
+    model.drops(st.x, st.drops);
+    for (const auto& src : bc.edge_sources) {
+      st.drops[src.edge] -= src.value;
+      source_energy += 0.5 * w[src.edge] * src.value * src.value;
+    }
+    st.currents = w.cwiseProduct(st.drops);
+    st.power = st.currents.dot(st.drops);
+  } else {
+    st.power = st.x.dot(hx);
+  }
+  st.energy = 0.5 * st.x.dot(hx) - force.dot(st.x) + source_energy;
+  st.reactions.resize(static_cast<Index>(bc.holds.size()));
+  for (std::size_t k = 0; k < bc.holds.size(); ++k) {
+    const Index dof = bc.holds[k].dof;
+    st.reactions[static_cast<Index>(k)] = hx[dof] - force[dof];
+  }
+  return st;
+}
+
+ReducedSystem::ReducedSystem(const LinearModel& model, const BoundaryConditions& structure)
+    : model_(&model) {
+  validate(model, structure);
+  const Index n = model.num_dofs();
+  free_index_.assign(static_cast<std::size_t>(n), 0);
+  for (const auto& h : structure.holds) free_index_[static_cast<std::size_t>(h.dof)] = kHeld;
+
+  // Each constraint eliminates one "slave" dof that no other constraint touches, so that the
+  // substitution x_slave = (c - sum_j q_j x_j) / q_slave never chains.
+  std::vector<int> uses(static_cast<std::size_t>(n), 0);
+  for (const auto& c : structure.constraints)
+    for (std::size_t j = 0; j < c.dofs.size(); ++j)
+      if (c.coefficients[j] != 0.0) ++uses[static_cast<std::size_t>(c.dofs[j])];
+  for (std::size_t k = 0; k < structure.constraints.size(); ++k) {
+    const auto& c = structure.constraints[k];
+    Index best = -1;
+    double best_abs = 0.0;
+    for (std::size_t j = 0; j < c.dofs.size(); ++j) {
+      const Index dof = c.dofs[j];
+      if (free_index_[static_cast<std::size_t>(dof)] < 0 ||
+          uses[static_cast<std::size_t>(dof)] != 1)
+        continue;
+      if (std::abs(c.coefficients[j]) > best_abs) {
+        best_abs = std::abs(c.coefficients[j]);
+        best = static_cast<Index>(j);
+      }
+    }
+    require(best >= 0, "boundary conditions", "constraints[", k,
+            "]: cannot be eliminated (each of its dofs is held or shared with another "
+            "constraint); use the bordered form");
+    slave_dof_.push_back(c.dofs[static_cast<std::size_t>(best)]);
+    slave_coefficient_.push_back(c.coefficients[static_cast<std::size_t>(best)]);
+    free_index_[static_cast<std::size_t>(slave_dof_.back())] = kSlave;
+  }
+  // Number the remaining (free) dofs in increasing order; held and slave marks are negative.
+  for (auto& f : free_index_)
+    if (f == 0) f = num_free_++;
+
+  // Rows of T.
+  std::vector<std::vector<Term>> rows(static_cast<std::size_t>(n));
+  for (Index dof = 0; dof < n; ++dof)
+    if (free_index_[static_cast<std::size_t>(dof)] >= 0)
+      rows[static_cast<std::size_t>(dof)].push_back(
+          {free_index_[static_cast<std::size_t>(dof)], 1.0});
+  for (std::size_t k = 0; k < structure.constraints.size(); ++k) {
+    const auto& c = structure.constraints[k];
+    auto& row = rows[static_cast<std::size_t>(slave_dof_[k])];
+    for (std::size_t j = 0; j < c.dofs.size(); ++j) {
+      const Index f = free_index_[static_cast<std::size_t>(c.dofs[j])];
+      if (c.dofs[j] == slave_dof_[k] || f < 0 || c.coefficients[j] == 0.0) continue;
+      row.push_back({f, -c.coefficients[j] / slave_coefficient_[k]});
+    }
+  }
+  row_offsets_.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (Index dof = 0; dof < n; ++dof) {
+    const auto& row = rows[static_cast<std::size_t>(dof)];
+    row_offsets_[static_cast<std::size_t>(dof) + 1] =
+        row_offsets_[static_cast<std::size_t>(dof)] + static_cast<Index>(row.size());
+    terms_.insert(terms_.end(), row.begin(), row.end());
+  }
+
+  // Pattern of T^T H T and the scatter map from stamp entries into it.
+  struct Contribution {
+    int row, col;
+    Index parameter;
+    double coefficient;
+  };
+  std::vector<Contribution> contributions;
+  for (Index i = 0; i < model.num_parameters(); ++i) {
+    const auto d = model.stamp_dofs(i);
+    const auto s = model.stamp_matrix(i);
+    const std::size_t k = d.size();
+    for (std::size_t r = 0; r < k; ++r) {
+      for (std::size_t c = 0; c < k; ++c) {
+        if (s[r * k + c] == 0.0) continue;
+        for (Index p = row_offsets_[static_cast<std::size_t>(d[r])];
+             p < row_offsets_[static_cast<std::size_t>(d[r]) + 1]; ++p)
+          for (Index q = row_offsets_[static_cast<std::size_t>(d[c])];
+               q < row_offsets_[static_cast<std::size_t>(d[c]) + 1]; ++q) {
+            const auto& tp = terms_[static_cast<std::size_t>(p)];
+            const auto& tq = terms_[static_cast<std::size_t>(q)];
+            contributions.push_back({static_cast<int>(tp.free), static_cast<int>(tq.free), i,
+                                     s[r * k + c] * tp.coefficient * tq.coefficient});
+          }
+      }
+    }
+  }
+  std::vector<Eigen::Triplet<double, int>> triplets;
+  triplets.reserve(contributions.size() + static_cast<std::size_t>(num_free_));
+  for (const auto& c : contributions) triplets.emplace_back(c.row, c.col, 0.0);
+  for (Index f = 0; f < num_free_; ++f)
+    triplets.emplace_back(static_cast<int>(f), static_cast<int>(f), 0.0);
+  matrix_.resize(num_free_, num_free_);
+  matrix_.setFromTriplets(triplets.begin(), triplets.end());
+  matrix_.makeCompressed();
+  scatter_parameter_.reserve(contributions.size());
+  scatter_coefficient_.reserve(contributions.size());
+  scatter_position_.reserve(contributions.size());
+  const int* outer = matrix_.outerIndexPtr();
+  const int* inner = matrix_.innerIndexPtr();
+  for (const auto& c : contributions) {
+    const int* begin = inner + outer[c.col];
+    const int* end = inner + outer[c.col + 1];
+    const int* it = std::lower_bound(begin, end, c.row);
+    assert(it != end && *it == c.row && "entry missing from the reduced pattern");
+    scatter_parameter_.push_back(c.parameter);
+    scatter_coefficient_.push_back(c.coefficient);
+    scatter_position_.push_back(it - inner);
+  }
+}
+
+void ReducedSystem::assemble(const Vector& w) {
+  double* values = matrix_.valuePtr();
+  std::fill(values, values + matrix_.nonZeros(), 0.0);
+  const std::size_t count = scatter_position_.size();
+  for (std::size_t k = 0; k < count; ++k)
+    values[scatter_position_[k]] += w[scatter_parameter_[k]] * scatter_coefficient_[k];
+}
+
+Vector ReducedSystem::offset(const BoundaryConditions& bc) const {
+  Vector t = Vector::Zero(model_->num_dofs());
+  for (const auto& h : bc.holds) t[h.dof] = h.value;
+  for (std::size_t k = 0; k < bc.constraints.size(); ++k) {
+    const auto& c = bc.constraints[k];
+    double rest = c.value;
+    for (std::size_t j = 0; j < c.dofs.size(); ++j)
+      if (c.dofs[j] != slave_dof_[k] && free_index_[static_cast<std::size_t>(c.dofs[j])] == kHeld)
+        rest -= c.coefficients[j] * t[c.dofs[j]];
+    t[slave_dof_[k]] = rest / slave_coefficient_[k];
+  }
+  return t;
+}
+
+Vector ReducedSystem::reduced_rhs(const Vector& w, const Vector& force,
+                                  const Vector& offset) const {
+  Vector ht;
+  apply_hessian(*model_, w, offset, ht);
+  const Vector r = force - ht;
+  Vector b = Vector::Zero(num_free_);
+  for (Index dof = 0; dof < model_->num_dofs(); ++dof)
+    for (Index p = row_offsets_[static_cast<std::size_t>(dof)];
+         p < row_offsets_[static_cast<std::size_t>(dof) + 1]; ++p)
+      b[terms_[static_cast<std::size_t>(p)].free] +=
+          terms_[static_cast<std::size_t>(p)].coefficient * r[dof];
+  return b;
+}
+
+Vector ReducedSystem::expand(const Vector& z, const Vector& offset) const {
+  Vector x = offset;
+  for (Index dof = 0; dof < model_->num_dofs(); ++dof)
+    for (Index p = row_offsets_[static_cast<std::size_t>(dof)];
+         p < row_offsets_[static_cast<std::size_t>(dof) + 1]; ++p)
+      x[dof] += terms_[static_cast<std::size_t>(p)].coefficient *
+                z[terms_[static_cast<std::size_t>(p)].free];
+  return x;
+}
+
+LinearResponse::LinearResponse(const LinearModel& model, const BoundaryConditions& structure,
+                               SolveOptions options)
+    : model_(&model), options_(std::move(options)), reduced_(model, structure) {
+  options_.validate();
+  solver_ = solver::make_solver(options_.backend, reduced_.size());
+  solver_->analyze(reduced_.matrix());
+}
+
+void LinearResponse::set_parameters(const Vector& w) {
+  model_->check_parameters(w, "parameters");
+  w_ = w;
+  reduced_.assemble(w_);
+  const auto result = solver_->factorize(reduced_.matrix());
+  if (result.ok()) return;
+  std::string at = "unknown position";
+  if (result.failed_column >= 0)
+    for (Index dof = 0; dof < model_->num_dofs(); ++dof)
+      if (reduced_.free_index(dof) == result.failed_column) at = dof_name(*model_, dof);
+  switch (model_->kind()) {
+    case ModelKind::kSpring:
+      throw std::invalid_argument(
+          concat("spring network: floppy modes (the pinned stiffness matrix is singular near ", at,
+                 "); pin more nodes or add bonds [", result.message, "]"));
+    case ModelKind::kNode:
+      throw std::invalid_argument(
+          concat("node network: H = W is not positive definite on the "
+                 "free dofs (breakdown near ",
+                 at, ") [", result.message, "]"));
+    case ModelKind::kResistor:
+      throw std::invalid_argument(concat("resistor network: singular system near ", at,
+                                         " (a part is not held through finite conductances) [",
+                                         result.message, "]"));
+  }
+}
+
+solver::SolveReport LinearResponse::solve_reduced(Matrix& rhs) const {
+  Matrix x;
+  const auto report =
+      solver::solve_refined(reduced_.matrix(), *solver_, rhs, x, options_.refinement);
+  rhs = std::move(x);
+  return report;
+}
+
+State LinearResponse::solve(const BoundaryConditions& bc) const {
+  assert(w_.size() == model_->num_parameters() && "set_parameters before solve");
+  const Vector force = total_force(*model_, w_, bc);
+  const Vector t = reduced_.offset(bc);
+  Matrix z = reduced_.reduced_rhs(w_, force, t);
+  const auto report = solve_reduced(z);
+  State st = state_from_solution(*model_, w_, bc, reduced_.expand(z.col(0), t));
+  st.report = report;
+  return st;
+}
+
+State solve(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
+            const SolveOptions& options) {
+  LinearResponse response(model, bc, options);
+  response.set_parameters(w);
+  return response.solve(bc);
+}
+
+SparseMatrix bordered_matrix(const LinearModel& model, const Vector& w,
+                             const BoundaryConditions& bc) {
+  const Index n = model.num_dofs();
+  const Index m = static_cast<Index>(bc.holds.size() + bc.constraints.size());
+  const SparseMatrix h = model.hessian(w);
+  std::vector<Eigen::Triplet<double, int>> triplets;
+  triplets.reserve(static_cast<std::size_t>(h.nonZeros() + 2 * m +
+                                            8 * static_cast<Index>(bc.constraints.size())));
+  for (int c = 0; c < h.outerSize(); ++c)
+    for (SparseMatrix::InnerIterator it(h, c); it; ++it)
+      triplets.emplace_back(static_cast<int>(it.row()), c, it.value());
+  Index row = n;
+  auto add = [&](Index r, Index dof, double v) {
+    triplets.emplace_back(static_cast<int>(r), static_cast<int>(dof), v);
+    triplets.emplace_back(static_cast<int>(dof), static_cast<int>(r), v);
+  };
+  for (const auto& hold : bc.holds) add(row++, hold.dof, 1.0);
+  for (const auto& c : bc.constraints) {
+    for (std::size_t j = 0; j < c.dofs.size(); ++j) add(row, c.dofs[j], c.coefficients[j]);
+    ++row;
+  }
+  SparseMatrix k(n + m, n + m);
+  k.setFromTriplets(triplets.begin(), triplets.end());
+  k.makeCompressed();
+  return k;
+}
+
+State solve_bordered(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
+                     Vector* multipliers) {
+  validate(model, bc);
+  model.check_parameters(w, "parameters");
+  const Index n = model.num_dofs();
+  const SparseMatrix k = bordered_matrix(model, w, bc);
+  Vector rhs(k.rows());
+  rhs.head(n) = total_force(model, w, bc);
+  Index row = n;
+  for (const auto& hold : bc.holds) rhs[row++] = hold.value;
+  for (const auto& c : bc.constraints) rhs[row++] = c.value;
+  Vector sol;
+  if (k.rows() < 2000) {
+    const Eigen::PartialPivLU<Matrix> lu{Matrix(k)};
+    sol = lu.solve(rhs);
+  } else {
+    Eigen::SparseLU<SparseMatrix, Eigen::COLAMDOrdering<int>> lu;
+    lu.compute(k);
+    require(lu.info() == Eigen::Success, "bordered solve", "the bordered matrix is singular (",
+            lu.lastErrorMessage(), ")");
+    sol = lu.solve(rhs);
+  }
+  require(sol.allFinite(), "bordered solve", "the bordered matrix is singular");
+  if (multipliers != nullptr) *multipliers = sol.tail(k.rows() - n);
+  return state_from_solution(model, w, bc, sol.head(n));
+}
+
+}  // namespace plnet::physics
