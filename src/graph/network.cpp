@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <unordered_set>
 
 namespace plnet::graph {
 
@@ -26,16 +25,23 @@ Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, 
   const std::string where = "network";
   require(num_nodes_ >= 1, where, "num_nodes must be positive (got ", num_nodes_, ")");
   require(num_nodes_ < (Index{1} << 31), where, "too many nodes (got ", num_nodes_, ")");
-  std::unordered_set<std::uint64_t> seen;
-  seen.reserve(edges_.size() * 2);
+  std::vector<std::pair<std::uint64_t, std::size_t>> keys;  // (undirected key, edge index)
+  keys.reserve(edges_.size());
   for (std::size_t i = 0; i < edges_.size(); ++i) {
     const auto [a, b] = edges_[i];
     require(a >= 0 && a < num_nodes_ && b >= 0 && b < num_nodes_, where, "edges[", i,
             "]: node index out of range (got [", a, ", ", b, "], need 0 <= index < ", num_nodes_,
             ")");
     require(a != b, where, "edges[", i, "]: self-loop on node ", a);
-    require(seen.insert(undirected_key(a, b)).second, where, "edges[", i, "]: duplicate edge [", a,
-            ", ", b, "]");
+    keys.emplace_back(undirected_key(a, b), i);
+  }
+  // Sorting finds duplicates several times faster than a hash set at millions of edges; the
+  // later of two equal edges is the one reported.
+  std::sort(keys.begin(), keys.end());
+  for (std::size_t k = 1; k < keys.size(); ++k) {
+    if (keys[k].first != keys[k - 1].first) continue;
+    const auto& e = edges_[keys[k].second];
+    require(false, where, "edges[", keys[k].second, "]: duplicate edge [", e.a, ", ", e.b, "]");
   }
   if (conductances_.size() == 0) conductances_ = Vector::Ones(num_edges());
   require(conductances_.size() == num_edges(), where, "conductances: wrong length (got ",

@@ -16,7 +16,7 @@ namespace plnet::graph {
 /// energy minimised with FIRE at the target packing fraction. The contact network (minimum
 /// image), with rattlers (fewer than d + 1 contacts) removed iteratively and the largest
 /// connected component kept, becomes the network; positions are the particle centres
-/// (unwrapped into [0, L)^d). Contacts that cross the periodic boundary are kept as edges.
+/// (wrapped into [0, L)^d). Contacts that cross the periodic boundary are kept as edges.
 struct JammedOptions {
   Index num_particles = 300;      ///< before rattler removal
   int dimension = 2;              ///< 2 or 3
@@ -27,6 +27,7 @@ struct JammedOptions {
   std::uint64_t seed = 1;
   void validate() const;
 };
+/// Throws std::runtime_error when FIRE does not converge or every particle is a rattler.
 Network jammed_packing(const JammedOptions& options);
 
 /// Erdos-Renyi G(N, p) with p = mean_degree / (N - 1); the largest component is returned.
