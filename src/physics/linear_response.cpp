@@ -247,8 +247,16 @@ void LinearResponse::set_parameters(const Vector& w) {
   model_->check_parameters(w, "parameters");
   w_ = w;
   reduced_.assemble(w_);
-  const auto result = solver_->factorize(reduced_.matrix());
+  auto result = solver_->factorize(reduced_.matrix());
   if (result.ok()) return;
+  if (result.failed_column < 0) {
+    // Some backends (Eigen's LDL^T) do not say where the factorisation broke down; CHOLMOD
+    // does. Only on this error path, so its cost does not matter.
+    auto locator = solver::make_solver("cholmod-simplicial", reduced_.size());
+    locator->analyze(reduced_.matrix());
+    const auto located = locator->factorize(reduced_.matrix());
+    if (located.failed_column >= 0) result.failed_column = located.failed_column;
+  }
   std::string at = "unknown position";
   if (result.failed_column >= 0)
     for (Index dof = 0; dof < model_->num_dofs(); ++dof)

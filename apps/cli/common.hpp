@@ -1,0 +1,46 @@
+#pragma once
+// Shared pieces of the plnet subcommands: boundary-condition options, output, errors.
+#include <plnet/graph/network.hpp>
+#include <plnet/physics/boundary_conditions.hpp>
+#include <plnet/physics/model.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace plnet::cli {
+
+/// The boundary-condition options shared by `solve` and `export spice`, as typed on the
+/// command line (parsed against a network by to_boundary_conditions).
+struct ConditionOptions {
+  std::string model = "resistor";
+  std::vector<std::string> ground;         // "A"
+  std::vector<std::string> sources;        // "A=V"
+  std::vector<std::string> currents;       // "A=I"  (resistor) / forces "A=fx,fy[,fz]" (spring)
+  std::vector<std::string> displacements;  // "A=ux,uy[,uz]" (spring)
+  std::vector<std::string> edge_sources;   // "E=S"
+  std::vector<std::string> differences;    // "A:B=V"
+  std::vector<std::string> edge_drops;     // "E=V"
+};
+
+/// Adds --model, --ground, --source, --current, --force, --displacement, --edge-source,
+/// --difference and --edge-drop to a subcommand.
+void add_condition_options(CLI::App& app, ConditionOptions& options);
+
+/// The model named by options.model for this network ("resistor", "flow" = resistor,
+/// "spring").
+physics::LinearModel make_model(const graph::Network& net, const std::string& name);
+
+/// Parses the options against the network; every error names the option and its text.
+physics::BoundaryConditions to_boundary_conditions(const ConditionOptions& options,
+                                                   const physics::LinearModel& model);
+
+/// Writes `content` to `path` atomically, or to stdout when path is empty or "-".
+void write_output(const std::string& path, const std::string& content);
+
+void register_generate(CLI::App& app);
+void register_solve(CLI::App& app);
+void register_export(CLI::App& app);
+
+}  // namespace plnet::cli

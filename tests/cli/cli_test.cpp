@@ -1,0 +1,187 @@
+// End-to-end tests of the plnet program: outputs, --help, and bad input (one line on stderr,
+// non-zero exit, no output file left behind).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int status = 0;
+  std::string out;
+  std::string err;
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("plnet_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CliResult run(const std::string& args) const {
+    const fs::path err_file = dir_ / "stderr.txt";
+    const std::string cmd = std::string(PLNET_CLI_PATH) + " " + args + " 2>" + err_file.string();
+    CliResult r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    std::array<char, 4096> buffer{};
+    while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) r.out += buffer.data();
+    const int raw = pclose(pipe);
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    std::ifstream in(err_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.err = ss.str();
+    return r;
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  void write(const std::string& name, const std::string& content) const {
+    std::ofstream(dir_ / name) << content;
+  }
+  // Exactly one line on stderr, non-zero status, the output file absent.
+  void expect_clean_failure(const CliResult& r, const std::string& needle,
+                            const std::string& output) {
+    EXPECT_NE(r.status, 0);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(output)) << output;
+    for (const auto& entry : fs::directory_iterator(dir_))
+      EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Cli, GenerateSolveJsonHasVoltagesCurrentsPower) {
+  ASSERT_EQ(run("generate square --rows 4 --cols 5 -o " + path("lat.json")).status, 0);
+  const CliResult r = run("solve " + path("lat.json") + " --ground 0 --source 19=2 --format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["voltages"].size(), 20U);
+  ASSERT_EQ(j["currents"].size(), 31U);  // 4*(5-1) + 5*(4-1)
+  EXPECT_DOUBLE_EQ(j["voltages"][19].get<double>(), 2.0);
+  // Power = V I of the only source (unit conductances).
+  const double injected = j["held"][1]["injected"].get<double>();
+  EXPECT_NEAR(j["power"].get<double>(), 2.0 * injected, 1e-12);
+}
+
+TEST_F(Cli, OutputFileAndFormats) {
+  ASSERT_EQ(run("generate triangular --rows 3 --cols 3 -o " + path("t.json")).status, 0);
+  for (const char* format : {"json", "text", "summary"}) {
+    const std::string out = path(std::string("out.") + format);
+    const CliResult r = run("solve " + path("t.json") + " --ground 0 --current 8=1 --format " +
+                            format + " -o " + out);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(fs::exists(out));
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
+TEST_F(Cli, BorderedFormMatchesElimination) {
+  ASSERT_EQ(run("generate erdos-renyi --nodes 30 --degree 4 --seed 3 --conductances "
+                "loguniform:0.01:100 -o " +
+                path("er.json"))
+                .status,
+            0);
+  const std::string args =
+      " --ground 0 --source 5=1 --difference 7:9=0.25 --edge-source 3=0.5 --format json";
+  const auto a = nlohmann::json::parse(run("solve " + path("er.json") + args).out);
+  const auto b =
+      nlohmann::json::parse(run("solve " + path("er.json") + args + " --form bordered").out);
+  ASSERT_EQ(a["voltages"].size(), b["voltages"].size());
+  for (std::size_t i = 0; i < a["voltages"].size(); ++i)  // conductance spread 1e4: cond*eps
+    EXPECT_NEAR(a["voltages"][i].get<double>(), b["voltages"][i].get<double>(), 1e-10);
+}
+
+TEST_F(Cli, HelpOnEverySubcommand) {
+  for (const char* sub :
+       {"", "generate", "generate jammed", "generate planar", "solve", "export", "export spice"}) {
+    const CliResult r = run(std::string(sub) + " --help");
+    EXPECT_EQ(r.status, 0) << sub;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
+  }
+}
+
+TEST_F(Cli, MalformedJson) {
+  write("bad.json", "{\"nodes\": 3, \"edges\": [[0, 1], [1, 2]");
+  expect_clean_failure(run("solve " + path("bad.json") + " --ground 0 -o " + path("o.json")),
+                       "bad.json", path("o.json"));
+}
+
+TEST_F(Cli, NodeIndexOutOfRange) {
+  write("n.json", R"({"nodes": 3, "edges": [[0, 1], [1, 7]]})");
+  expect_clean_failure(run("solve " + path("n.json") + " --ground 0 -o " + path("o.json")),
+                       "edges[1]", path("o.json"));
+}
+
+TEST_F(Cli, BadConductance) {
+  write("k.json", R"({"nodes": 3, "edges": [[0, 1], [1, 2]], "conductances": [1, -2]})");
+  expect_clean_failure(run("solve " + path("k.json") + " --ground 0 -o " + path("o.json")),
+                       "conductances[1]", path("o.json"));
+}
+
+TEST_F(Cli, FloatingComponentNamed) {
+  write("f.json", R"({"nodes": 5, "edges": [[0, 1], [1, 2], [3, 4]]})");
+  expect_clean_failure(
+      run("solve " + path("f.json") + " --ground 0 --source 2=1 -o " + path("o.json")), "{3, 4}",
+      path("o.json"));
+}
+
+TEST_F(Cli, HeldAndDrivenAndConflictingSources) {
+  write("c.json", R"({"nodes": 3, "edges": [[0, 1], [1, 2]]})");
+  expect_clean_failure(run("solve " + path("c.json") +
+                           " --ground 0 --source 2=1 --current 2=1 -o " + path("o.json")),
+                       "both held", path("o.json"));
+  expect_clean_failure(
+      run("solve " + path("c.json") + " --ground 0 --source 2=1 --source 2=3 -o " + path("o.json")),
+      "held twice", path("o.json"));
+}
+
+TEST_F(Cli, FloppySpringNetwork) {
+  write(
+      "s.json",
+      R"({"nodes": [[0, 0], [1, 0], [1, 1], [0, 1]], "edges": [[0, 1], [1, 2], [2, 3], [3, 0]]})");
+  expect_clean_failure(run("solve " + path("s.json") +
+                           " --model spring --ground 0 --force 2=1,0 -o " + path("o.json")),
+                       "floppy modes", path("o.json"));
+}
+
+TEST_F(Cli, UnknownOptionValuesAndMalformedAssignments) {
+  write("c.json", R"({"nodes": 3, "edges": [[0, 1], [1, 2]]})");
+  expect_clean_failure(
+      run("solve " + path("c.json") + " --ground 0 --format xml -o " + path("o.json")), "xml",
+      path("o.json"));
+  expect_clean_failure(
+      run("solve " + path("c.json") + " --ground 0 --backend magic -o " + path("o.json")), "magic",
+      path("o.json"));
+  expect_clean_failure(
+      run("solve " + path("c.json") + " --ground 0 --source 2=abc -o " + path("o.json")),
+      "--source", path("o.json"));
+  expect_clean_failure(run("solve " + path("c.json") + " --ground 9 -o " + path("o.json")),
+                       "out of range", path("o.json"));
+  expect_clean_failure(run("generate planar --conductances uniform:1 -o " + path("p.json")),
+                       "--conductances", path("p.json"));
+}
+
+TEST_F(Cli, SpiceExportRunsInNgspice) {
+  ASSERT_EQ(run("generate square --rows 3 --cols 3 -o " + path("sq.json")).status, 0);
+  const CliResult r =
+      run("export spice " + path("sq.json") + " --ground 0 --source 8=1 -o " + path("sq.cir"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string cmd = "ngspice -b " + path("sq.cir") + " > " + path("ng.log") + " 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << "ngspice must be installed (scripts/setup.sh)";
+}
+
+}  // namespace
