@@ -6,6 +6,7 @@
 #include <cholmod.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace plnet::solver {
@@ -139,10 +140,11 @@ class CholmodSolver final : public SymmetricSolver {
     const Vector diag = a.diagonal();
     auto record = [&](Index j, double pivot) {
       const Index original = perm != nullptr ? perm[j] : j;
-      const double ratio = pivot / diag[original];
+      // |A_jj|: a negative pivot over a negative diagonal must not look positive.
+      const double ratio = pivot / std::abs(diag[original]);
       if (ratio < result.min_pivot_ratio) {
         result.min_pivot_ratio = ratio;
-        if (ratio <= kNegligiblePivot) result.failed_column = original;
+        if (!(ratio > kNegligiblePivot)) result.failed_column = original;
       }
     };
     if (factor_->is_super) {

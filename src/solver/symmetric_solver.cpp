@@ -14,7 +14,8 @@ namespace {
 // Shared pivot bookkeeping for the Eigen backends: pivot j of the permuted factor belongs to
 // unknown `original`.
 void record_pivot(FactorResult& result, Index original, double pivot, double diagonal) {
-  const double ratio = pivot / diagonal;
+  // Divide by |A_jj|: a negative pivot over a negative diagonal must not look positive.
+  const double ratio = pivot / std::abs(diagonal);
   if (ratio < result.min_pivot_ratio) {
     result.min_pivot_ratio = ratio;
     if (!(ratio > kNegligiblePivot)) result.failed_column = original;
