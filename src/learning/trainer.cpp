@@ -1,0 +1,229 @@
+#include <plnet/core/error.hpp>
+#include <plnet/learning/trainer.hpp>
+
+#include <cmath>
+#include <sstream>
+
+namespace plnet::learning {
+namespace {
+
+// Portable draws: std::*_distribution outputs are implementation-defined, these are not.
+double uniform(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
+double normal(std::mt19937_64& rng) {
+  double u1 = uniform(rng);
+  while (u1 <= 0.0) u1 = uniform(rng);
+  const double u2 = uniform(rng);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+Index uniform_index(std::mt19937_64& rng, Index n) {
+  return static_cast<Index>(uniform(rng) * static_cast<double>(n));
+}
+
+std::string rng_to_string(const std::mt19937_64& rng) {
+  std::ostringstream out;
+  out << rng;
+  return out.str();
+}
+
+Batch rows_of(const Batch& all, const std::vector<Index>& rows) {
+  Batch b;
+  const auto n = static_cast<Index>(rows.size());
+  b.inputs.resize(n, all.inputs.cols());
+  b.targets.resize(n, all.targets.cols());
+  for (Index r = 0; r < n; ++r) {
+    b.inputs.row(r) = all.inputs.row(rows[static_cast<std::size_t>(r)]);
+    b.targets.row(r) = all.targets.row(rows[static_cast<std::size_t>(r)]);
+    if (!all.labels.empty())
+      b.labels.push_back(all.labels[static_cast<std::size_t>(rows[static_cast<std::size_t>(r)])]);
+  }
+  return b;
+}
+
+}  // namespace
+
+void ProtocolOptions::validate() const {
+  const std::string w = "protocol.";
+  require(std::isfinite(learning_rate) && learning_rate > 0, w + "learning_rate",
+          "must be > 0 (got ", learning_rate, ")");
+  require(steps >= 0, w + "steps", "must be >= 0 (got ", steps, ")");
+  require(batch_mode != BatchMode::kMinibatch || batch_size >= 1, w + "batch", "must be >= 1 (got ",
+          batch_size, ")");
+  require(lower_bound > 0 && upper_bound > lower_bound, w + "bounds",
+          "need 0 < lower < upper (got ", lower_bound, ", ", upper_bound, ")");
+  require(std::isfinite(noise_sd) && noise_sd >= 0, w + "noise_sd", "must be >= 0 (got ", noise_sd,
+          ")");
+  require(update_fraction > 0 && update_fraction <= 1, w + "update_fraction",
+          "must be in (0, 1] (got ", update_fraction, ")");
+  require(freeze_probability >= 0 && freeze_probability < 1, w + "freeze_probability",
+          "must be in [0, 1) (got ", freeze_probability, ")");
+  require(stop_cost >= 0, w + "stop_cost", "must be >= 0 (got ", stop_cost, ")");
+  require(log_every >= 1, w + "log_every", "must be >= 1 (got ", log_every, ")");
+  require(parameters_every >= 0, w + "parameters_every", "must be >= 0 (got ", parameters_every,
+          ")");
+}
+
+Trainer::Trainer(const physics::LinearModel& model, const Task& task, Batch train, Batch test,
+                 Loss loss, RuleOptions rule, ProtocolOptions protocol, const Vector& w0,
+                 physics::SolveOptions solve)
+    : model_(&model),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      loss_(loss),
+      rule_(rule),
+      protocol_(protocol),
+      responses_(model, task, std::move(solve)),
+      rng_(protocol.seed) {
+  protocol_.validate();
+  rule_.validate(loss_);
+  model.check_parameters(w0, "initial parameters");
+  require(train_.size() >= 1, "data", "the training set is empty");
+  require(protocol_.batch_mode != BatchMode::kMinibatch || protocol_.batch_size <= train_.size(),
+          "protocol.batch", "larger than the training set (got ", protocol_.batch_size, ", have ",
+          train_.size(), " samples)");
+  state_.w = w0;
+  state_.frozen.assign(static_cast<std::size_t>(model.num_parameters()), false);
+  if (protocol_.freeze_probability > 0.0)
+    for (auto&& f : state_.frozen) f = uniform(rng_) < protocol_.freeze_probability;
+  order_.resize(static_cast<std::size_t>(train_.size()));
+}
+
+TrainerState Trainer::checkpoint() const {
+  TrainerState copy = state_;
+  copy.rng_state = rng_to_string(rng_);
+  return copy;
+}
+
+void Trainer::restore(TrainerState state) {
+  require(state.w.size() == model_->num_parameters(), "checkpoint", "parameter count differs (got ",
+          state.w.size(), ", need ", model_->num_parameters(), ")");
+  std::istringstream in(state.rng_state);
+  in >> rng_;
+  require(!in.fail(), "checkpoint", "unreadable random generator state");
+  state_ = std::move(state);
+  responses_current_ = false;
+}
+
+bool Trainer::done() const {
+  return state_.stopped_on_cost || state_.step >= protocol_.steps;
+}
+
+Batch Trainer::draw_batch() {
+  switch (protocol_.batch_mode) {
+    case BatchMode::kFull:
+      return train_;
+    case BatchMode::kSingle:
+      return rows_of(train_, {uniform_index(rng_, train_.size())});
+    case BatchMode::kMinibatch: {
+      // Partial Fisher-Yates: the first batch_size entries of a fresh permutation.
+      for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<Index>(i);
+      const Index n = train_.size();
+      for (Index i = 0; i < protocol_.batch_size; ++i) {
+        const Index j = i + uniform_index(rng_, n - i);
+        std::swap(order_[static_cast<std::size_t>(i)], order_[static_cast<std::size_t>(j)]);
+      }
+      return rows_of(train_,
+                     std::vector<Index>(order_.begin(), order_.begin() + protocol_.batch_size));
+    }
+  }
+  return train_;
+}
+
+LogRow Trainer::evaluate() {
+  if (!responses_current_) {
+    responses_.update(state_.w);
+    responses_current_ = true;
+  }
+  LogRow row;
+  row.step = state_.step;
+  row.train_cost = batch_cost(responses_, train_, loss_);
+  if (!train_.labels.empty())
+    row.train_accuracy = accuracy(responses_.outputs(train_.inputs), train_.labels);
+  if (test_.size() > 0) {
+    row.test_cost = batch_cost(responses_, test_, loss_);
+    if (!test_.labels.empty())
+      row.test_accuracy = accuracy(responses_.outputs(test_.inputs), test_.labels);
+  }
+  return row;
+}
+
+void Trainer::log_if_due() {
+  const bool last = state_.step >= protocol_.steps;
+  if (state_.step % protocol_.log_every == 0 || last) {
+    const LogRow row = evaluate();
+    state_.log.push_back(row);
+    if (protocol_.stop_cost > 0.0 && row.train_cost <= protocol_.stop_cost)
+      state_.stopped_on_cost = true;
+  }
+  if (protocol_.parameters_every > 0 && (state_.step % protocol_.parameters_every == 0 || last)) {
+    state_.snapshot_steps.push_back(state_.step);
+    state_.snapshots.push_back(state_.w);
+  }
+}
+
+bool Trainer::step() {
+  if (state_.step == 0 && state_.log.empty()) log_if_due();
+  if (done()) return false;
+  if (!responses_current_) responses_.update(state_.w);
+  const Batch& batch = protocol_.batch_mode == BatchMode::kFull ? train_ : (batch_ = draw_batch());
+  const Vector grad_w = gradient_estimate(responses_, batch, loss_, rule_);
+  const bool resistance = protocol_.learn == Parametrization::kResistance;
+  Vector& w = state_.w;
+  for (Index i = 0; i < w.size(); ++i) {
+    // Draw the noise and the desynchronisation coin for every parameter, frozen or not, so the
+    // random stream does not depend on the parameter values.
+    const double noise = protocol_.noise_sd > 0.0 ? protocol_.noise_sd * normal(rng_) : 0.0;
+    const bool active =
+        protocol_.update_fraction >= 1.0 || uniform(rng_) < protocol_.update_fraction;
+    if (!active || state_.frozen[static_cast<std::size_t>(i)]) continue;
+    const double theta = resistance ? 1.0 / w[i] : w[i];
+    const double grad = resistance ? -w[i] * w[i] * grad_w[i] : grad_w[i];  // dC/dr = -k^2 dC/dk
+    const double next = std::clamp(theta - protocol_.learning_rate * grad + noise,
+                                   protocol_.lower_bound, protocol_.upper_bound);
+    w[i] = resistance ? 1.0 / next : next;
+  }
+  ++state_.step;
+  responses_current_ = false;
+  log_if_due();
+  return !done();
+}
+
+void Trainer::run(const std::function<void(Index)>& on_progress) {
+  while (step())
+    if (on_progress) on_progress(state_.step);
+  if (on_progress) on_progress(state_.step);
+}
+
+BatchMode batch_mode_from_string(const std::string& name) {
+  if (name == "full") return BatchMode::kFull;
+  if (name == "minibatch") return BatchMode::kMinibatch;
+  if (name == "single") return BatchMode::kSingle;
+  throw std::invalid_argument(
+      concat("batch mode: unknown name (got '", name, "', need full, minibatch or single)"));
+}
+
+Parametrization parametrization_from_string(const std::string& name) {
+  if (name == "conductance") return Parametrization::kConductance;
+  if (name == "resistance") return Parametrization::kResistance;
+  throw std::invalid_argument(
+      concat("learn: unknown name (got '", name, "', need conductance or resistance)"));
+}
+
+std::string to_string(BatchMode mode) {
+  switch (mode) {
+    case BatchMode::kFull:
+      return "full";
+    case BatchMode::kMinibatch:
+      return "minibatch";
+    case BatchMode::kSingle:
+      return "single";
+  }
+  return "unknown";
+}
+
+std::string to_string(Parametrization p) {
+  return p == Parametrization::kConductance ? "conductance" : "resistance";
+}
+
+}  // namespace plnet::learning
