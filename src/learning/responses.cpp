@@ -26,6 +26,54 @@ Responses::Responses(const physics::LinearModel& model, const Task& task,
     if (in.kind == InputKind::kEdgeSource) source_drops_(in.targets[0], j) += 1.0;
   }
   for (const auto& s : task.fixed.edge_sources) source_drops_(s.edge, na - 1) += s.value;
+  build_rhs_templates();
+}
+
+void Responses::build_rhs_templates() {
+  // Column j of the unit responses solves T^T H T z = T^T (F_j + B^T W s_j - H t_j) with t_j
+  // the held values of channel j. Per stamp i the w-dependent part is w_i T^T (s_ji b_i - S_i t_j),
+  // non-zero only for stamps touching a held dof or carrying a source.
+  const auto& reduced = response_->reduced();
+  const Index na = task_->num_inputs() + 1;
+  const Index n = model_->num_dofs();
+  rhs_x_constant_ = Matrix::Zero(reduced.size(), na);
+  offsets_.assign(static_cast<std::size_t>(na), Vector());
+  for (Index j = 0; j < na; ++j) {
+    Vector values = Vector::Zero(task_->num_inputs());
+    if (j < na - 1) values[j] = 1.0;
+    const auto bc = task_->conditions(values, j == na - 1);
+    const Vector t = reduced.offset(bc);
+    offsets_[static_cast<std::size_t>(j)] = t;
+    Vector force = Vector::Zero(n);
+    for (const auto& inj : bc.injections) force[inj.dof] += inj.amount;
+    for (Index dof = 0; dof < n; ++dof)
+      for (const auto& term : reduced.row(dof))
+        rhs_x_constant_(term.free, j) += term.coefficient * force[dof];
+    std::vector<double> source(static_cast<std::size_t>(model_->num_parameters()), 0.0);
+    for (const auto& src : bc.edge_sources) source[static_cast<std::size_t>(src.edge)] += src.value;
+    for (Index i = 0; i < model_->num_parameters(); ++i) {
+      const auto d = model_->stamp_dofs(i);
+      const auto sm = model_->stamp_matrix(i);
+      const std::size_t k = d.size();
+      const double s_i = source[static_cast<std::size_t>(i)];
+      for (std::size_t r = 0; r < k; ++r) {
+        double local = s_i != 0.0 ? s_i * model_->stamp_vector(i)[r] : 0.0;
+        for (std::size_t c = 0; c < k; ++c) local -= sm[r * k + c] * t[d[c]];
+        if (local == 0.0) continue;
+        for (const auto& term : reduced.row(d[r]))
+          rhs_x_terms_.push_back({i, term.free, j, term.coefficient * local});
+      }
+    }
+  }
+  // Adjoint columns: T^T p_o, independent of w.
+  rhs_l_constant_ = Matrix::Zero(reduced.size(), task_->num_outputs());
+  for (Index o = 0; o < task_->num_outputs(); ++o) {
+    const auto& r = task_->outputs[static_cast<std::size_t>(o)];
+    for (std::size_t q = 0; q < r.dofs.size(); ++q)
+      for (const auto& term : reduced.row(r.dofs[q]))
+        rhs_l_constant_(term.free, o) += term.coefficient * r.coefficients[q];
+  }
+  zero_offset_ = Vector::Zero(n);
 }
 
 void Responses::update(const Vector& w) {
@@ -33,37 +81,23 @@ void Responses::update(const Vector& w) {
   w_ = w;
   const auto& reduced = response_->reduced();
   const Index na = task_->num_inputs() + 1;
-  const Index n = model_->num_dofs();
-  // Unit responses: channel j alone at 1 (fixed values zeroed); the last column carries the
-  // fixed conditions alone.
-  std::vector<Vector> offsets(static_cast<std::size_t>(na));
-  rhs_x_.resize(reduced.size(), na);
-  for (Index j = 0; j < na; ++j) {
-    Vector values = Vector::Zero(task_->num_inputs());
-    if (j < na - 1) values[j] = 1.0;
-    const auto bc = task_->conditions(values, j == na - 1);
-    offsets[static_cast<std::size_t>(j)] = reduced.offset(bc);
-    rhs_x_.col(j) = reduced.reduced_rhs(w, physics::total_force(*model_, w, bc),
-                                        offsets[static_cast<std::size_t>(j)]);
-  }
-  // Adjoint responses: a unit force along each readout row, every held dof at 0.
-  const Vector zero = Vector::Zero(n);
-  rhs_l_.resize(reduced.size(), task_->num_outputs());
-  for (Index o = 0; o < task_->num_outputs(); ++o)
-    rhs_l_.col(o) = reduced.reduced_rhs(w, Vector(p_.row(o).transpose()), zero);
+  rhs_x_ = rhs_x_constant_;
+  for (const auto& t : rhs_x_terms_) rhs_x_(t.free, t.column) += w[t.parameter] * t.value;
+  rhs_l_ = rhs_l_constant_;
   response_->solve_reduced(rhs_x_);
   response_->solve_reduced(rhs_l_);
-  x_.resize(n, na);
+  x_.resize(model_->num_dofs(), na);
   for (Index j = 0; j < na; ++j)
-    x_.col(j) = reduced.expand(rhs_x_.col(j), offsets[static_cast<std::size_t>(j)]);
-  lambda_.resize(n, task_->num_outputs());
+    reduced.expand_into(rhs_x_.col(j), offsets_[static_cast<std::size_t>(j)], x_.col(j));
+  lambda_.resize(model_->num_dofs(), task_->num_outputs());
   for (Index o = 0; o < task_->num_outputs(); ++o)
-    lambda_.col(o) = reduced.expand(rhs_l_.col(o), zero);
-  y_ = p_ * x_;
-  s_ = p_ * lambda_;
+    reduced.expand_into(rhs_l_.col(o), zero_offset_, lambda_.col(o));
+  y_.noalias() = p_ * x_;
+  s_.noalias() = p_ * lambda_;
   if (model_->rank_one()) {
-    dx_ = b_ * x_ - source_drops_;
-    dl_ = b_ * lambda_;
+    dx_.noalias() = b_ * x_;
+    dx_ -= source_drops_;
+    dl_.noalias() = b_ * lambda_;
   }
 }
 

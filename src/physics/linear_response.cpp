@@ -225,6 +225,13 @@ Vector ReducedSystem::reduced_rhs(const Vector& w, const Vector& force,
   return b;
 }
 
+void ReducedSystem::expand_into(const Eigen::Ref<const Vector>& z, const Vector& offset,
+                                Eigen::Ref<Vector> x) const {
+  x = offset;
+  for (Index dof = 0; dof < model_->num_dofs(); ++dof)
+    for (const Term& t : row(dof)) x[dof] += t.coefficient * z[t.free];
+}
+
 Vector ReducedSystem::expand(const Vector& z, const Vector& offset) const {
   Vector x = offset;
   for (Index dof = 0; dof < model_->num_dofs(); ++dof)

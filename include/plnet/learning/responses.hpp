@@ -65,12 +65,27 @@ class Responses {
   const physics::LinearResponse& response() const { return *response_; }
 
  private:
+  void build_rhs_templates();
+
   const physics::LinearModel* model_;
   const Task* task_;
   std::unique_ptr<physics::LinearResponse> response_;
   SparseMatrix b_;       // difference operator (rank-one models)
   SparseMatrix p_;       // readouts
   Matrix source_drops_;  // M x (n_in + 1): input edge sources per column (subtracted from B X)
+  // Right-hand sides are affine in w: rhs_j(w) = constant_j + sum_k w[param_k] * value_k at
+  // (free_k, j). Built once from the constraint structure, so update() neither rebuilds
+  // boundary conditions nor loops over every stamp.
+  struct RhsTerm {
+    Index parameter;
+    Index free;
+    Index column;
+    double value;
+  };
+  Matrix rhs_x_constant_, rhs_l_constant_;
+  std::vector<RhsTerm> rhs_x_terms_;
+  std::vector<Vector> offsets_;  // t_j per augmented column
+  Vector zero_offset_;
   Vector w_;
   Matrix x_, lambda_, y_, s_, dx_, dl_;
   Matrix rhs_x_, rhs_l_;  // workspaces

@@ -17,6 +17,7 @@
 #include <plnet/solver/symmetric_solver.hpp>
 
 #include <memory>
+#include <span>
 #include <string>
 
 namespace plnet::physics {
@@ -70,14 +71,25 @@ class ReducedSystem {
   Vector reduced_rhs(const Vector& w, const Vector& force, const Vector& offset) const;
   /// x = T z + t.
   Vector expand(const Vector& z, const Vector& offset) const;
+  /// x = T z + t into existing storage (no allocation).
+  void expand_into(const Eigen::Ref<const Vector>& z, const Vector& offset,
+                   Eigen::Ref<Vector> x) const;
+
+  /// One entry of a row of T: x_dof contains coefficient * z_free.
+  struct Term {
+    Index free = 0;
+    double coefficient = 0.0;
+  };
+  /// Row `dof` of T (empty for held dofs).
+  std::span<const Term> row(Index dof) const {
+    const auto begin = row_offsets_[static_cast<std::size_t>(dof)];
+    const auto end = row_offsets_[static_cast<std::size_t>(dof) + 1];
+    return {terms_.data() + begin, static_cast<std::size_t>(end - begin)};
+  }
   /// The reduced unknown that carries a given dof, or -1 if the dof is held or eliminated.
   Index free_index(Index dof) const { return free_index_[static_cast<std::size_t>(dof)]; }
 
  private:
-  struct Term {  // x_dof contributes coefficient * z_free
-    Index free = 0;
-    double coefficient = 0.0;
-  };
   const LinearModel* model_;
   Index num_free_ = 0;
   std::vector<Index> free_index_;   // dof -> reduced index or -1
