@@ -1,0 +1,229 @@
+#pragma once
+/// HDF5 results and checkpoints (conventions: docs/file_formats.md, "HDF5 conventions").
+///
+/// - Dataset and group paths are '/'-separated and relative to the root: "a/b/c" and "/a/b/c"
+///   name the same object; the writer creates intermediate groups ("a", "a/b") on demand.
+///   Messages always show the absolute form ("/a/b/c").
+/// - Matrices are row-major on disk: an Eigen (rows x cols) matrix is an HDF5 dataset of shape
+///   (rows, cols), which h5py and numpy see as shape (rows, cols) with m[i, j] = m(i, j).
+/// - Doubles are IEEE 754 binary64, integers (Index) are 64-bit signed, both little-endian, so
+///   every value round-trips bit for bit. Strings are scalar variable-length UTF-8 strings.
+/// - H5Writer writes to "<path>.tmp.<pid>" (io::temporary_path) and renames it over `path`
+///   only in commit(): a reader never sees a half-written file at `path`.
+/// - Errors name the file and, where there is one, the object:
+///   "run.h5: /costs: no such dataset", "run.h5: not an HDF5 file". Bad input (a missing,
+///   corrupt or mistyped file or dataset; an invalid path or argument) throws
+///   std::invalid_argument; a failure of the writer's file system (disk full, rename failed)
+///   throws std::runtime_error; using a committed or moved-from writer, or an appender whose
+///   writer is gone, throws std::logic_error. HDF5's own error-stack printing is switched off
+///   for the whole process, so a failure produces exactly the one line of the exception.
+/// - Debian's HDF5 is the serial, non-thread-safe build: call these classes from one thread at
+///   a time (never from inside an OpenMP parallel region).
+
+#include <plnet/core/types.hpp>
+
+#include <concepts>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace plnet::io {
+
+/// Options of H5Writer.
+struct H5WriterOptions {
+  /// gzip (deflate) level 1..9 for array datasets and appenders (with the byte-shuffle filter,
+  /// which makes doubles compress far better); 0 (default) stores them uncompressed. Scalars
+  /// and strings are never compressed. Must be in [0, 9]; a level > 0 throws
+  /// std::invalid_argument if this HDF5 library cannot encode deflate (H5Zfilter_avail).
+  int gzip_level = 0;
+};
+
+class H5Writer;
+
+/// An extendible (rows x num_columns) double dataset that grows by one row per append():
+/// chunked, maximum shape (unlimited, num_columns), so a long run can log any number of rows
+/// while holding at most one chunk in memory. Rows are buffered and written a chunk at a time;
+/// flush() writes the buffered rows now. Obtained from H5Writer::appender. The writer flushes
+/// every live appender in commit(); an appender destroyed earlier flushes itself (a failure
+/// there is reported by the writer's commit()). After commit() or the writer's destruction,
+/// append() and flush() throw std::logic_error. Move-only.
+class H5Appender {
+ public:
+  H5Appender(H5Appender&&) noexcept;
+  H5Appender& operator=(H5Appender&&) noexcept;
+  H5Appender(const H5Appender&) = delete;
+  H5Appender& operator=(const H5Appender&) = delete;
+  ~H5Appender();
+
+  /// Appends one row; row.size() must equal num_columns().
+  void append(const Vector& row);
+  /// Writes the buffered rows to the file (the dataset then has rows() rows).
+  void flush();
+  /// Rows appended so far (written or buffered).
+  Index rows() const;
+  Index num_columns() const;
+
+ private:
+  friend class H5Writer;
+  struct Impl;
+  explicit H5Appender(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Writes one HDF5 file atomically: every write goes to "<path>.tmp.<pid>", commit() closes it
+/// and renames it over `path`; destroying the writer without commit() removes the temporary
+/// and leaves `path` untouched. Datasets are written once: writing to an existing path throws
+/// std::invalid_argument ("run.h5: /costs: already exists"). Move-only.
+class H5Writer {
+ public:
+  /// Creates the temporary file for `path` (std::runtime_error if it cannot be created).
+  explicit H5Writer(std::string path, H5WriterOptions options = {});
+  H5Writer(H5Writer&&) noexcept;
+  H5Writer& operator=(H5Writer&&) noexcept;
+  H5Writer(const H5Writer&) = delete;
+  H5Writer& operator=(const H5Writer&) = delete;
+  /// Without commit(), discards the temporary file (nothing appears at path()).
+  ~H5Writer();
+
+  /// The target path given to the constructor.
+  const std::string& path() const;
+
+  /// 1-D float64 dataset of shape (n).
+  void write(const std::string& dataset_path, const Vector& values);
+  /// 2-D float64 dataset of shape (rows, cols), row-major on disk (h5py sees m[i, j] = m(i, j)).
+  void write(const std::string& dataset_path, const Matrix& values);
+  /// Any other Eigen expression (v * 2, m.transpose(), Vector::Zero(n), m.block(...)) is
+  /// evaluated first: a compile-time column vector is written as a Vector, anything else
+  /// (row vectors included) as a Matrix.
+  template <typename Derived>
+  void write(const std::string& dataset_path, const Eigen::MatrixBase<Derived>& values) {
+    if constexpr (Derived::ColsAtCompileTime == 1)
+      write(dataset_path, Vector(values));
+    else
+      write(dataset_path, Matrix(values));
+  }
+  /// 1-D int64 dataset of shape (n).
+  void write(const std::string& dataset_path, const std::vector<Index>& values);
+  /// Scalar float64 dataset.
+  void write(const std::string& dataset_path, double value);
+  /// Scalar int64 dataset.
+  void write(const std::string& dataset_path, Index value);
+  /// Scalar variable-length UTF-8 string dataset. `value` must be valid UTF-8 (not checked)
+  /// without NUL bytes (checked: HDF5 strings are NUL-terminated).
+  void write(const std::string& dataset_path, const std::string& value);
+  void write(const std::string& dataset_path, const char* value) {
+    write(dataset_path, std::string(value));
+  }
+  /// Any other integer type (int, std::size_t, ...) is stored as an Index; out of range throws.
+  /// (bool is deliberately not accepted: store 0 or 1.)
+  template <std::integral T>
+  requires(!std::same_as<T, Index> &&
+           !std::same_as<T, bool>) void write(const std::string& dataset_path, T value) {
+    write(dataset_path, to_index(dataset_path, value));
+  }
+
+  /// Creates the group `group_path` and any missing parent (no-op if it already exists).
+  void create_group(const std::string& group_path);
+
+  /// Sets attribute `name` on the existing group or dataset `object_path` ("/" is the root),
+  /// replacing an attribute of the same name. Scalar float64, int64 or UTF-8 string.
+  void write_attribute(const std::string& object_path, const std::string& name, double value);
+  void write_attribute(const std::string& object_path, const std::string& name, Index value);
+  void write_attribute(const std::string& object_path, const std::string& name,
+                       const std::string& value);
+  void write_attribute(const std::string& object_path, const std::string& name, const char* value) {
+    write_attribute(object_path, name, std::string(value));
+  }
+  template <std::integral T>
+  requires(!std::same_as<T, Index> &&
+           !std::same_as<T, bool>) void write_attribute(const std::string& object_path,
+                                                        const std::string& name, T value) {
+    write_attribute(object_path, name, to_index(object_path, value));
+  }
+
+  /// Creates an extendible dataset of shape (0, num_columns) at `dataset_path`, chunked by
+  /// `chunk_rows` rows, and returns the appender that grows it. num_columns >= 1,
+  /// chunk_rows >= 1, and one chunk (chunk_rows * num_columns doubles) must stay below 4 GiB.
+  H5Appender appender(const std::string& dataset_path, Index num_columns, Index chunk_rows = 1024);
+
+  /// Flushes every live appender, closes the file and renames it to path(). Throws (and keeps
+  /// path() untouched) if any of that fails; afterwards every write throws std::logic_error.
+  void commit();
+
+ private:
+  template <std::integral T>
+  Index to_index(const std::string& where, T value) const {
+    if (!std::in_range<Index>(value))
+      throw std::invalid_argument(path() + ": " + where + ": integer out of the int64 range");
+    return static_cast<Index>(value);
+  }
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Reads an HDF5 file (written by H5Writer, h5py or anything else). Readers accept any
+/// floating-point type for doubles and any integer type for Index (HDF5 converts, e.g. float32
+/// and int32 from numpy) and both variable- and fixed-length strings; they reject other
+/// classes, shapes of the wrong rank and non-scalars for scalars, with the file, the path and
+/// what was found. Move-only.
+class H5Reader {
+ public:
+  /// Opens `path` read-only: "<path>: cannot open file" if it does not exist,
+  /// "<path>: not an HDF5 file" if it is not one (std::invalid_argument).
+  explicit H5Reader(std::string path);
+  H5Reader(H5Reader&&) noexcept;
+  H5Reader& operator=(H5Reader&&) noexcept;
+  H5Reader(const H5Reader&) = delete;
+  H5Reader& operator=(const H5Reader&) = delete;
+  ~H5Reader();
+
+  const std::string& path() const;
+
+  /// True if a group or dataset exists at `object_path` (false also when a parent is missing
+  /// or is a dataset).
+  bool has(const std::string& object_path) const;
+  /// Names (not paths) of the direct members of `group_path`, sorted by name.
+  std::vector<std::string> list(const std::string& group_path = "/") const;
+  /// Shape of a dataset: {} for a scalar, {n} for a vector, {rows, cols} for a matrix.
+  std::vector<Index> shape(const std::string& dataset_path) const;
+
+  /// A 1-D floating-point dataset.
+  Vector read_vector(const std::string& dataset_path) const;
+  /// A 2-D floating-point dataset of shape (rows, cols) as an Eigen (rows x cols) matrix.
+  Matrix read_matrix(const std::string& dataset_path) const;
+  /// A 1-D integer dataset.
+  std::vector<Index> read_indices(const std::string& dataset_path) const;
+  /// A scalar floating-point dataset.
+  double read_double(const std::string& dataset_path) const;
+  /// A scalar integer dataset.
+  Index read_index(const std::string& dataset_path) const;
+  /// A scalar string dataset (variable or fixed length; bytes returned as stored).
+  std::string read_string(const std::string& dataset_path) const;
+
+  /// True if the group or dataset `object_path` exists and has attribute `name`.
+  bool has_attribute(const std::string& object_path, const std::string& name) const;
+  /// Scalar attributes; "run.h5: /traj: no attribute 'units'" if absent.
+  double read_attribute_double(const std::string& object_path, const std::string& name) const;
+  Index read_attribute_index(const std::string& object_path, const std::string& name) const;
+  std::string read_attribute_string(const std::string& object_path, const std::string& name) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Records what a file is: root attributes "plnet_format" = kind (e.g. "run", "analysis",
+/// "checkpoint") and "plnet_format_version" = version (an integer >= 1, bumped on every
+/// incompatible change of that kind's layout).
+void write_format(H5Writer& writer, const std::string& kind, Index version);
+
+/// Checks that `reader`'s file is a plnet `kind` file of a version in [1, supported_version]
+/// and returns that version (so a reader can branch on older layouts). Otherwise throws
+/// std::invalid_argument, e.g. "run.h5: expected a plnet run file version 1 (got 'analysis'
+/// version 2)" or "... (got no plnet_format attribute)".
+Index check_format(const H5Reader& reader, const std::string& kind, Index supported_version);
+
+}  // namespace plnet::io

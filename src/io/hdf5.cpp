@@ -1,0 +1,594 @@
+// H5Writer and H5Appender (the reader is in hdf5_reader.cpp, shared helpers at the top here).
+#include <plnet/io/atomic_file.hpp>
+#include <plnet/io/hdf5.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+
+#include "io/hdf5_detail.hpp"
+
+namespace plnet::io {
+
+// ---- shared helpers (declared in hdf5_detail.hpp) ----
+
+namespace h5 {
+
+void silence_errors() {
+  static const bool silenced = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)silenced;
+}
+
+std::string last_error() {
+  std::string message;
+  // Walking upward starts at the most specific entry, where the failure was detected.
+  auto innermost = [](unsigned n, const H5E_error2_t* error, void* out) -> herr_t {
+    if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
+    return 0;
+  };
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &message);
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return message;
+}
+
+std::string with_reason(const std::string& prefix) {
+  const std::string reason = last_error();
+  return reason.empty() ? prefix : prefix + " (HDF5: " + reason + ")";
+}
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t begin = 0;
+  while (begin <= path.size()) {
+    const std::size_t end = std::min(path.find('/', begin), path.size());
+    if (end > begin) parts.push_back(path.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return parts;
+}
+
+std::string absolute(const std::vector<std::string>& parts) {
+  if (parts.empty()) return "/";
+  std::string path;
+  for (const std::string& part : parts) path += "/" + part;
+  return path;
+}
+
+Kind kind_of(hid_t file, const std::string& absolute_path) {
+  const std::vector<std::string> parts = components(absolute_path);
+  // H5Oopen on "/a/b" fails noisily if "/a" is missing, so walk the links first.
+  std::string prefix;
+  for (const std::string& part : parts) {
+    prefix += "/" + part;
+    if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return Kind::missing;
+  }
+  const Handle object(H5Oopen(file, absolute_path.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!object) return Kind::missing;  // e.g. a dangling soft link
+  switch (H5Iget_type(object.get())) {
+    case H5I_GROUP:
+      return Kind::group;
+    case H5I_DATASET:
+      return Kind::dataset;
+    default:
+      return Kind::other;
+  }
+}
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::missing:
+      return "nothing";
+    case Kind::group:
+      return "a group";
+    case Kind::dataset:
+      return "a dataset";
+    case Kind::other:
+      return "a named datatype";
+  }
+  return "?";
+}
+
+const char* class_name(H5T_class_t type_class) {
+  switch (type_class) {
+    case H5T_INTEGER:
+      return "integer";
+    case H5T_FLOAT:
+      return "floating-point";
+    case H5T_STRING:
+      return "string";
+    case H5T_BITFIELD:
+      return "bitfield";
+    case H5T_OPAQUE:
+      return "opaque";
+    case H5T_COMPOUND:
+      return "compound";
+    case H5T_REFERENCE:
+      return "reference";
+    case H5T_ENUM:
+      return "enum";
+    case H5T_VLEN:
+      return "variable-length sequence";
+    case H5T_ARRAY:
+      return "array";
+    default:
+      return "unknown";
+  }
+}
+
+}  // namespace h5
+
+namespace {
+
+using h5::Handle;
+
+constexpr hsize_t kMaxChunkBytes = 0xFFFFFFFFu;      // HDF5's limit: a chunk is under 4 GiB
+constexpr hsize_t kCompressedChunkElements = 65536;  // 512 KiB of doubles: fits the chunk cache
+
+bool deflate_available() {
+  if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) return false;
+  unsigned config = 0;
+  if (H5Zget_filter_info(H5Z_FILTER_DEFLATE, &config) < 0) return false;
+  return (config & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0;
+}
+
+Handle property_list(hid_t property_class) {
+  return h5::checked(H5Pcreate(property_class), H5Pclose, "cannot create an HDF5 property list");
+}
+
+/// Link names in UTF-8; intermediate groups are created explicitly (see ensure_groups).
+Handle link_properties() {
+  Handle lcpl = property_list(H5P_LINK_CREATE);
+  H5Pset_char_encoding(lcpl.get(), H5T_CSET_UTF8);
+  return lcpl;
+}
+
+/// No modification times in object headers, so the same content gives the same bytes.
+Handle object_properties(hid_t property_class) {
+  Handle plist = property_list(property_class);
+  H5Pset_obj_track_times(plist.get(), 0);
+  return plist;
+}
+
+Handle utf8_string_type() {
+  Handle type = h5::checked(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create an HDF5 string type");
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+  return type;
+}
+
+}  // namespace
+
+namespace h5 {
+
+struct AppenderCore;
+
+/// The open temporary file, shared by the writer and its appenders so that commit() can flush
+/// and close the appenders and an appender outliving its writer fails cleanly.
+struct FileState {
+  std::string path;
+  std::string temporary;
+  Handle file;
+  int gzip_level = 0;
+  std::vector<AppenderCore*> appenders;  // live appenders, each unregisters itself
+  std::string deferred_error;            // a flush failure in an appender's destructor
+  bool open = false;
+
+  std::string where(const std::string& object) const { return path + ": " + object; }
+  void require_open() const {
+    if (!open) throw std::logic_error(path + ": H5Writer already committed or discarded");
+  }
+  void close_appenders();
+};
+
+struct AppenderCore {
+  std::shared_ptr<FileState> state;
+  std::string name;  // absolute dataset path
+  Handle dataset;
+  Index columns = 0;
+  Index chunk_rows = 0;
+  Index written = 0;
+  Index buffered = 0;
+  std::vector<double> buffer;  // buffered rows, row-major
+
+  AppenderCore(std::shared_ptr<FileState> file_state, std::string dataset_name, Handle set,
+               Index num_columns, Index rows_per_chunk)
+      : state(std::move(file_state)),
+        name(std::move(dataset_name)),
+        dataset(std::move(set)),
+        columns(num_columns),
+        chunk_rows(rows_per_chunk) {
+    state->appenders.push_back(this);
+  }
+  AppenderCore(const AppenderCore&) = delete;
+  AppenderCore& operator=(const AppenderCore&) = delete;
+
+  ~AppenderCore() {
+    if (!dataset) return;  // the writer already closed it
+    try {
+      flush();
+    } catch (const std::exception& e) {
+      if (state->deferred_error.empty()) state->deferred_error = e.what();
+    }
+    std::erase(state->appenders, this);
+  }
+
+  void require_open() const {
+    if (!state->open || !dataset)
+      throw std::logic_error(state->where(name) +
+                             ": appender used after its H5Writer was committed or destroyed");
+  }
+
+  void append(const Vector& row) {
+    require_open();
+    if (row.size() != columns)
+      throw std::invalid_argument(state->where(name) + ": row has the wrong length (got " +
+                                  std::to_string(row.size()) + ", need " + std::to_string(columns) +
+                                  ")");
+    buffer.insert(buffer.end(), row.data(), row.data() + row.size());
+    if (++buffered == chunk_rows) flush();
+  }
+
+  void flush() {
+    require_open();
+    if (buffered == 0) return;
+    const std::string where = state->where(name);
+    const std::array<hsize_t, 2> extent{static_cast<hsize_t>(written + buffered),
+                                        static_cast<hsize_t>(columns)};
+    h5::check(H5Dset_extent(dataset.get(), extent.data()), where + ": cannot extend dataset");
+    const Handle file_space = h5::checked(H5Dget_space(dataset.get()), H5Sclose, where);
+    const std::array<hsize_t, 2> start{static_cast<hsize_t>(written), 0};
+    const std::array<hsize_t, 2> count{static_cast<hsize_t>(buffered),
+                                       static_cast<hsize_t>(columns)};
+    h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                  count.data(), nullptr),
+              where);
+    const Handle memory_space =
+        h5::checked(H5Screate_simple(2, count.data(), nullptr), H5Sclose, where);
+    h5::check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
+                       H5P_DEFAULT, buffer.data()),
+              where + ": cannot write rows");
+    written += buffered;
+    buffered = 0;
+    buffer.clear();
+  }
+};
+
+void FileState::close_appenders() {
+  for (AppenderCore* appender : appenders) appender->dataset.reset();
+  appenders.clear();
+}
+
+}  // namespace h5
+
+// ---- H5Appender ----
+
+struct H5Appender::Impl : h5::AppenderCore {
+  using AppenderCore::AppenderCore;
+};
+
+H5Appender::H5Appender(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+H5Appender::H5Appender(H5Appender&&) noexcept = default;
+H5Appender& H5Appender::operator=(H5Appender&&) noexcept = default;
+H5Appender::~H5Appender() = default;
+
+namespace {
+template <typename ImplPtr>
+auto& checked_impl(const ImplPtr& impl, const char* type) {
+  if (!impl) throw std::logic_error(std::string(type) + ": used after being moved from");
+  return *impl;
+}
+}  // namespace
+
+void H5Appender::append(const Vector& row) {
+  checked_impl(impl_, "H5Appender").append(row);
+}
+void H5Appender::flush() {
+  checked_impl(impl_, "H5Appender").flush();
+}
+Index H5Appender::rows() const {
+  const Impl& impl = checked_impl(impl_, "H5Appender");
+  return impl.written + impl.buffered;
+}
+Index H5Appender::num_columns() const {
+  return checked_impl(impl_, "H5Appender").columns;
+}
+
+// ---- H5Writer ----
+
+struct H5Writer::Impl {
+  std::shared_ptr<h5::FileState> state;
+
+  ~Impl() {
+    if (!state || !state->open) return;
+    state->close_appenders();
+    state->file.reset();
+    state->open = false;
+    discard_temporary(state->temporary);
+  }
+
+  h5::FileState& open_state() const {
+    state->require_open();
+    return *state;
+  }
+
+  /// The absolute path of a new object at `object_path` after creating its missing parent
+  /// groups; throws if the path is empty, exists already or runs through a dataset.
+  std::string prepare(const std::string& object_path) const {
+    h5::FileState& s = open_state();
+    const std::vector<std::string> parts = h5::components(object_path);
+    if (parts.empty())
+      throw std::invalid_argument(s.path + ": empty dataset path (got '" + object_path +
+                                  "', need a name such as 'costs' or 'run/costs')");
+    const std::string name = h5::absolute(parts);
+    ensure_groups(std::vector<std::string>(parts.begin(), parts.end() - 1), name);
+    if (h5::kind_of(s.file.get(), name) != h5::Kind::missing)
+      throw std::invalid_argument(s.where(name) + ": already exists");
+    return name;
+  }
+
+  void ensure_groups(const std::vector<std::string>& parts, const std::string& target) const {
+    h5::FileState& s = open_state();
+    std::vector<std::string> prefix;
+    for (const std::string& part : parts) {
+      prefix.push_back(part);
+      const std::string group = h5::absolute(prefix);
+      const h5::Kind kind = h5::kind_of(s.file.get(), group);
+      if (kind == h5::Kind::group) continue;
+      if (kind != h5::Kind::missing)
+        throw std::invalid_argument(s.where(group) + ": is " + h5::kind_name(kind) +
+                                    ", not a group (cannot create " + target + ")");
+      const Handle lcpl = link_properties();
+      const Handle gcpl = object_properties(H5P_GROUP_CREATE);
+      h5::checked(H5Gcreate2(s.file.get(), group.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT),
+                  H5Gclose, s.where(group) + ": cannot create group");
+    }
+  }
+
+  /// Dataset creation properties: chunked and compressed if gzip is on and `chunk` is given.
+  Handle dataset_properties(const std::vector<hsize_t>& chunk) const {
+    Handle dcpl = object_properties(H5P_DATASET_CREATE);
+    if (!chunk.empty()) {
+      H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+      if (state->gzip_level > 0) {
+        H5Pset_shuffle(dcpl.get());
+        H5Pset_deflate(dcpl.get(), static_cast<unsigned>(state->gzip_level));
+      }
+    }
+    return dcpl;
+  }
+
+  /// Creates dataset `object_path` of shape `dims` (scalar if empty) and writes `data`.
+  void write_dataset(const std::string& object_path, hid_t file_type, hid_t memory_type,
+                     const std::vector<hsize_t>& dims, const void* data) const {
+    const std::string name = prepare(object_path);
+    const std::string where = state->where(name);
+    const Handle space =
+        dims.empty()
+            ? h5::checked(H5Screate(H5S_SCALAR), H5Sclose, where)
+            : h5::checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                          H5Sclose, where);
+    hsize_t count = 1;
+    for (hsize_t d : dims) count *= d;
+    const bool compress = state->gzip_level > 0 && !dims.empty() && count > 0;
+    const Handle dcpl =
+        dataset_properties(compress ? compressed_chunk(dims) : std::vector<hsize_t>{});
+    const Handle lcpl = link_properties();
+    const Handle dataset = h5::checked(H5Dcreate2(state->file.get(), name.c_str(), file_type,
+                                                  space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+                                       H5Dclose, where + ": cannot create dataset");
+    // Empty datasets need no write (and HDF5 would reject a null buffer).
+    if (count > 0)
+      h5::check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+                where + ": cannot write dataset");
+  }
+
+  /// About kCompressedChunkElements per chunk: whole rows where they fit.
+  static std::vector<hsize_t> compressed_chunk(const std::vector<hsize_t>& dims) {
+    std::vector<hsize_t> chunk(dims);
+    hsize_t inner = 1;
+    for (std::size_t d = dims.size(); d-- > 0;) {
+      const hsize_t room = std::max<hsize_t>(1, kCompressedChunkElements / inner);
+      chunk[d] = std::min(dims[d], room);
+      inner *= chunk[d];
+    }
+    return chunk;
+  }
+
+  /// Creates or replaces attribute `name` on the group or dataset `object_path`.
+  void write_attribute(const std::string& object_path, const std::string& name, hid_t file_type,
+                       hid_t memory_type, const void* data) const {
+    h5::FileState& s = open_state();
+    const std::string object = h5::absolute(object_path);
+    const h5::Kind kind = h5::kind_of(s.file.get(), object);
+    if (kind != h5::Kind::group && kind != h5::Kind::dataset)
+      throw std::invalid_argument(s.where(object) + ": no such group or dataset (cannot set " +
+                                  "attribute '" + name + "')");
+    if (name.empty()) throw std::invalid_argument(s.where(object) + ": empty attribute name");
+    const std::string where = s.where(object) + ": attribute '" + name + "'";
+    const Handle target =
+        h5::checked(H5Oopen(s.file.get(), object.c_str(), H5P_DEFAULT), H5Oclose, where);
+    if (H5Aexists(target.get(), name.c_str()) > 0)
+      h5::check(H5Adelete(target.get(), name.c_str()), where + ": cannot replace");
+    const Handle space = h5::checked(H5Screate(H5S_SCALAR), H5Sclose, where);
+    const Handle acpl = property_list(H5P_ATTRIBUTE_CREATE);
+    H5Pset_char_encoding(acpl.get(), H5T_CSET_UTF8);
+    const Handle attribute = h5::checked(
+        H5Acreate2(target.get(), name.c_str(), file_type, space.get(), acpl.get(), H5P_DEFAULT),
+        H5Aclose, where + ": cannot create");
+    h5::check(H5Awrite(attribute.get(), memory_type, data), where + ": cannot write");
+  }
+};
+
+namespace {
+void require_no_nul(const std::string& where, const std::string& value) {
+  const std::size_t nul = value.find('\0');
+  if (nul != std::string::npos)
+    throw std::invalid_argument(where + ": string contains a NUL byte (at offset " +
+                                std::to_string(nul) + "; HDF5 strings end at the first NUL)");
+}
+}  // namespace
+
+H5Writer::H5Writer(std::string path, H5WriterOptions options) : impl_(std::make_unique<Impl>()) {
+  h5::silence_errors();
+  if (options.gzip_level < 0 || options.gzip_level > 9)
+    throw std::invalid_argument(path + ": H5WriterOptions::gzip_level out of range (got " +
+                                std::to_string(options.gzip_level) + ", need 0 to 9)");
+  if (options.gzip_level > 0 && !deflate_available())
+    throw std::invalid_argument(
+        path + ": H5WriterOptions::gzip_level = " + std::to_string(options.gzip_level) +
+        " but this HDF5 library cannot write gzip (deflate) data");
+  auto state = std::make_shared<h5::FileState>();
+  state->temporary = temporary_path(path);
+  state->path = std::move(path);
+  state->gzip_level = options.gzip_level;
+  const Handle fapl = property_list(H5P_FILE_ACCESS);
+  // Strong close: H5Fclose in commit() closes the file for real, even if an object leaked.
+  H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+  const hid_t file = H5Fcreate(state->temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  state->file = h5::checked(
+      file, H5Fclose,
+      state->path + ": cannot open file for writing (temporary " + state->temporary + ")");
+  state->open = true;
+  impl_->state = std::move(state);
+}
+
+H5Writer::H5Writer(H5Writer&&) noexcept = default;
+H5Writer& H5Writer::operator=(H5Writer&&) noexcept = default;
+H5Writer::~H5Writer() = default;
+
+const std::string& H5Writer::path() const {
+  return checked_impl(impl_, "H5Writer").state->path;
+}
+
+void H5Writer::write(const std::string& dataset_path, const Vector& values) {
+  checked_impl(impl_, "H5Writer")
+      .write_dataset(dataset_path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                     {static_cast<hsize_t>(values.size())}, values.data());
+}
+
+void H5Writer::write(const std::string& dataset_path, const Matrix& values) {
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = values;
+  checked_impl(impl_, "H5Writer")
+      .write_dataset(dataset_path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                     {static_cast<hsize_t>(values.rows()), static_cast<hsize_t>(values.cols())},
+                     row_major.data());
+}
+
+void H5Writer::write(const std::string& dataset_path, const std::vector<Index>& values) {
+  checked_impl(impl_, "H5Writer")
+      .write_dataset(dataset_path, H5T_STD_I64LE, H5T_NATIVE_INT64, {values.size()}, values.data());
+}
+
+void H5Writer::write(const std::string& dataset_path, double value) {
+  checked_impl(impl_, "H5Writer")
+      .write_dataset(dataset_path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, &value);
+}
+
+void H5Writer::write(const std::string& dataset_path, Index value) {
+  checked_impl(impl_, "H5Writer")
+      .write_dataset(dataset_path, H5T_STD_I64LE, H5T_NATIVE_INT64, {}, &value);
+}
+
+void H5Writer::write(const std::string& dataset_path, const std::string& value) {
+  Impl& impl = checked_impl(impl_, "H5Writer");
+  require_no_nul(impl.open_state().where(h5::absolute(dataset_path)), value);
+  const Handle type = utf8_string_type();
+  const char* text = value.c_str();
+  impl.write_dataset(dataset_path, type.get(), type.get(), {}, &text);
+}
+
+void H5Writer::create_group(const std::string& group_path) {
+  Impl& impl = checked_impl(impl_, "H5Writer");
+  const std::string name = h5::absolute(group_path);
+  impl.ensure_groups(h5::components(group_path), name);
+}
+
+void H5Writer::write_attribute(const std::string& object_path, const std::string& name,
+                               double value) {
+  checked_impl(impl_, "H5Writer")
+      .write_attribute(object_path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+void H5Writer::write_attribute(const std::string& object_path, const std::string& name,
+                               Index value) {
+  checked_impl(impl_, "H5Writer")
+      .write_attribute(object_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
+void H5Writer::write_attribute(const std::string& object_path, const std::string& name,
+                               const std::string& value) {
+  Impl& impl = checked_impl(impl_, "H5Writer");
+  require_no_nul(impl.open_state().where(h5::absolute(object_path)) + ": attribute '" + name + "'",
+                 value);
+  const Handle type = utf8_string_type();
+  const char* text = value.c_str();
+  impl.write_attribute(object_path, name, type.get(), type.get(), &text);
+}
+
+H5Appender H5Writer::appender(const std::string& dataset_path, Index num_columns,
+                              Index chunk_rows) {
+  Impl& impl = checked_impl(impl_, "H5Writer");
+  const std::string where = impl.open_state().where(h5::absolute(dataset_path));
+  if (num_columns < 1)
+    throw std::invalid_argument(where + ": num_columns out of range (got " +
+                                std::to_string(num_columns) + ", need >= 1)");
+  const Index max_rows = static_cast<Index>(kMaxChunkBytes / sizeof(double)) / num_columns;
+  if (chunk_rows < 1 || chunk_rows > max_rows)
+    throw std::invalid_argument(where + ": chunk_rows out of range (got " +
+                                std::to_string(chunk_rows) + ", need 1 to " +
+                                std::to_string(max_rows) + " for " + std::to_string(num_columns) +
+                                " columns: a chunk is < 4 GiB)");
+  const std::string name = impl.prepare(dataset_path);
+  const std::array<hsize_t, 2> dims{0, static_cast<hsize_t>(num_columns)};
+  const std::array<hsize_t, 2> max_dims{H5S_UNLIMITED, static_cast<hsize_t>(num_columns)};
+  const Handle space =
+      h5::checked(H5Screate_simple(2, dims.data(), max_dims.data()), H5Sclose, where);
+  // Chunking is what makes the dataset extendible, so it is on even without gzip.
+  Handle dcpl = object_properties(H5P_DATASET_CREATE);
+  const std::array<hsize_t, 2> chunk{static_cast<hsize_t>(chunk_rows),
+                                     static_cast<hsize_t>(num_columns)};
+  H5Pset_chunk(dcpl.get(), 2, chunk.data());
+  if (impl.state->gzip_level > 0) {
+    H5Pset_shuffle(dcpl.get());
+    H5Pset_deflate(dcpl.get(), static_cast<unsigned>(impl.state->gzip_level));
+  }
+  const Handle lcpl = link_properties();
+  Handle dataset = h5::checked(H5Dcreate2(impl.state->file.get(), name.c_str(), H5T_IEEE_F64LE,
+                                          space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+                               H5Dclose, where + ": cannot create dataset");
+  return H5Appender(std::make_unique<H5Appender::Impl>(impl.state, name, std::move(dataset),
+                                                       num_columns, chunk_rows));
+}
+
+void H5Writer::commit() {
+  Impl& impl = checked_impl(impl_, "H5Writer");
+  h5::FileState& s = impl.open_state();
+  // A failure here leaves the writer open and uncommitted: its destructor discards the file.
+  for (h5::AppenderCore* appender : s.appenders) appender->flush();
+  if (!s.deferred_error.empty()) throw std::runtime_error(s.deferred_error);
+  s.close_appenders();
+  const bool closed = s.file.reset();
+  const std::string reason = closed ? "" : h5::last_error();
+  s.open = false;
+  if (!closed) {
+    discard_temporary(s.temporary);
+    throw std::runtime_error(s.path + ": cannot write file (HDF5: " + reason + ")");
+  }
+  commit_temporary(s.temporary, s.path);
+}
+
+void write_format(H5Writer& writer, const std::string& kind, Index version) {
+  if (kind.empty()) throw std::invalid_argument(writer.path() + ": write_format: empty kind");
+  if (version < 1)
+    throw std::invalid_argument(writer.path() + ": write_format: version out of range (got " +
+                                std::to_string(version) + ", need >= 1)");
+  writer.write_attribute("/", "plnet_format", kind);
+  writer.write_attribute("/", "plnet_format_version", version);
+}
+
+}  // namespace plnet::io
