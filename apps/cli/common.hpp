@@ -42,5 +42,7 @@ void write_output(const std::string& path, const std::string& content);
 void register_generate(CLI::App& app);
 void register_solve(CLI::App& app);
 void register_export(CLI::App& app);
+void register_train(CLI::App& app);
+void register_inspect(CLI::App& app);
 
 }  // namespace plnet::cli

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   plnet::cli::register_generate(app);
   plnet::cli::register_solve(app);
   plnet::cli::register_export(app);
+  plnet::cli::register_train(app);
+  plnet::cli::register_inspect(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

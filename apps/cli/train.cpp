@@ -1,0 +1,108 @@
+// plnet train: run an experiment file, with checkpoints, exact resume and progress.
+#include "common.hpp"
+
+#include <plnet/core/error.hpp>
+#include <plnet/learning/run_file.hpp>
+
+#include <unistd.h>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace plnet::cli {
+namespace {
+
+struct TrainCommand {
+  std::string experiment;
+  std::string output;
+  std::string checkpoint;
+  bool resume = false;
+  bool quiet = false;
+};
+
+std::string default_output(const std::string& experiment) {
+  return std::filesystem::path(experiment).replace_extension(".h5").string();
+}
+
+// Progress on a terminal only: "\r step/total  cost  rate  ETA", at most 5 times a second.
+class Progress {
+ public:
+  Progress(Index total, bool enabled)
+      : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO) != 0) {}
+  void update(const learning::Trainer& t, bool final) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!final && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const Index done = t.state().step - first_step_;
+    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(total_ - t.state().step) / rate : 0.0;
+    const double cost = t.state().log.empty() ? 0.0 : t.state().log.back().train_cost;
+    std::fprintf(stderr, "\r  step %lld/%lld  cost %.4e  %.0f steps/s  ETA %.0f s   ",
+                 static_cast<long long>(t.state().step), static_cast<long long>(total_), cost, rate,
+                 eta);
+    if (final) std::fprintf(stderr, "\n");
+  }
+  void start(Index step) {
+    first_step_ = step;
+    start_ = last_ = std::chrono::steady_clock::now();
+  }
+
+ private:
+  Index total_;
+  bool enabled_;
+  Index first_step_ = 0;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+void run(const TrainCommand& cmd) {
+  learning::Experiment e = learning::load_experiment(cmd.experiment);
+  const std::string output = cmd.output.empty() ? default_output(cmd.experiment) : cmd.output;
+  const std::string checkpoint = cmd.checkpoint.empty() ? output + ".ckpt" : cmd.checkpoint;
+  learning::Trainer trainer(*e.model, e.task, e.train, e.test, e.loss, e.rule, e.protocol,
+                            e.initial_parameters, e.solve);
+  if (cmd.resume) {
+    require(std::filesystem::exists(checkpoint), "--resume", "no checkpoint at ", checkpoint);
+    trainer.restore(learning::read_checkpoint(checkpoint, e));
+  }
+  Progress progress(e.protocol.steps, !cmd.quiet);
+  progress.start(trainer.state().step);
+  const auto start = std::chrono::steady_clock::now();
+  const Index every = e.logging.checkpoint_every;
+  while (trainer.step()) {
+    progress.update(trainer, false);
+    if (every > 0 && trainer.state().step % every == 0)
+      learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
+  }
+  progress.update(trainer, true);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  learning::write_run(output, e, trainer, seconds);
+  if (every > 0) learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
+  auto summary = learning::run_summary(e, trainer, seconds);
+  summary["output"] = output;
+  const std::string text = summary.dump(2) + "\n";
+  write_output(std::filesystem::path(output).replace_extension(".json").string(), text);
+  std::cout << text;
+}
+
+}  // namespace
+
+void register_train(CLI::App& app) {
+  auto cmd = std::make_shared<TrainCommand>();
+  auto* sub =
+      app.add_subcommand("train", "Train a network from an experiment file (docs/experiment.md)");
+  sub->add_option("experiment", cmd->experiment, "Experiment TOML file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("-o,--output", cmd->output, "Run file (HDF5; default: experiment name with .h5)");
+  sub->add_option("--checkpoint", cmd->checkpoint, "Checkpoint file (default: <output>.ckpt)");
+  sub->add_flag("--resume", cmd->resume,
+                "Continue from the checkpoint; ends bit-identical to an uninterrupted run");
+  sub->add_flag("-q,--quiet", cmd->quiet, "No progress line");
+  sub->callback([cmd] { run(*cmd); });
+}
+
+}  // namespace plnet::cli

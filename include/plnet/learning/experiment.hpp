@@ -1,0 +1,44 @@
+#pragma once
+/// An experiment file (TOML, docs/experiment.md) turned into everything a training run needs:
+/// network, model, task, data split, loss, rule, protocol and initial parameters. Every error
+/// names the file, the line and the key: "exp.toml: line 12: protocol.steps: must be >= 0
+/// (got -5)". Unknown keys are errors (a typo must not silently fall back to a default).
+
+#include <plnet/graph/network.hpp>
+#include <plnet/learning/trainer.hpp>
+
+#include <memory>
+#include <string>
+
+namespace plnet::learning {
+
+struct LoggingOptions {
+  Index every = 100;           ///< costs every this many steps
+  Index parameters_every = 0;  ///< parameter snapshots (0: only first and last)
+  Index checkpoint_every = 0;  ///< checkpoints (0: none)
+};
+
+struct Experiment {
+  std::string path;         ///< the TOML file
+  std::string config_text;  ///< its exact contents (stored in results; checked on resume)
+  graph::Network network;
+  std::unique_ptr<physics::LinearModel> model;  ///< stable address: Responses keep a pointer
+  Task task;
+  Batch train;
+  Batch test;
+  Loss loss;
+  RuleOptions rule;
+  ProtocolOptions protocol;
+  LoggingOptions logging;
+  physics::SolveOptions solve;
+  Vector initial_parameters;
+  std::string description;  ///< [experiment] description, free text
+};
+
+/// Reads and validates an experiment file. Relative paths inside it are relative to its folder.
+Experiment load_experiment(const std::string& path);
+/// The same from a string (`origin` names it in messages; relative paths use `base_dir`).
+Experiment parse_experiment(const std::string& text, const std::string& origin,
+                            const std::string& base_dir);
+
+}  // namespace plnet::learning

@@ -1,0 +1,641 @@
+// Experiment files: TOML -> typed options. toml++ stays in this file.
+#include <plnet/core/error.hpp>
+#include <plnet/graph/generators.hpp>
+#include <plnet/io/atomic_file.hpp>
+#include <plnet/io/network_io.hpp>
+#include <plnet/learning/data.hpp>
+#include <plnet/learning/experiment.hpp>
+
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+namespace plnet::learning {
+namespace {
+
+// A TOML table with its dotted name; reads typed values, remembers which keys were used and
+// throws one line "<file>: line L: <section>.<key>: <what>" on any problem.
+class Section {
+ public:
+  Section(const toml::table* table, std::string name, std::string origin, std::int64_t line)
+      : table_(table), name_(std::move(name)), origin_(std::move(origin)), line_(line) {}
+
+  bool present() const { return table_ != nullptr; }
+  bool has(const std::string& key) const { return table_ != nullptr && table_->contains(key); }
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    std::int64_t line = line_;
+    if (table_ != nullptr) {
+      if (const auto* node = table_->get(key)) line = node->source().begin.line;
+    }
+    throw std::invalid_argument(concat(origin_, ": line ", line, ": ", qualified(key), ": ", what));
+  }
+
+  double number(const std::string& key, double fallback) {
+    if (!has(key)) return fallback;
+    return number_at(key);
+  }
+  double required_number(const std::string& key) {
+    if (!has(key)) fail(key, "required");
+    return number_at(key);
+  }
+  Index integer(const std::string& key, Index fallback) {
+    if (!has(key)) return fallback;
+    used_.insert(key);
+    const auto v = table_->get(key)->value<std::int64_t>();
+    if (!v) fail(key, concat("must be an integer (got ", repr(key), ")"));
+    return *v;
+  }
+  std::string text(const std::string& key, const std::string& fallback) {
+    if (!has(key)) return fallback;
+    used_.insert(key);
+    const auto v = table_->get(key)->value<std::string>();
+    if (!v) fail(key, concat("must be a string (got ", repr(key), ")"));
+    return *v;
+  }
+  std::vector<double> numbers(const std::string& key) {
+    used_.insert(key);
+    std::vector<double> out;
+    const auto* array = table_->get(key)->as_array();
+    if (array == nullptr) fail(key, concat("must be an array of numbers (got ", repr(key), ")"));
+    for (const auto& item : *array) {
+      const auto v = item.value<double>();
+      if (!v || !std::isfinite(*v)) fail(key, "every entry must be a finite number");
+      out.push_back(*v);
+    }
+    return out;
+  }
+  std::vector<Index> integers(const std::string& key) {
+    used_.insert(key);
+    std::vector<Index> out;
+    const auto* array = table_->get(key)->as_array();
+    if (array == nullptr) fail(key, concat("must be an array of integers (got ", repr(key), ")"));
+    for (const auto& item : *array) {
+      const auto v = item.value<std::int64_t>();
+      if (!v) fail(key, "every entry must be an integer");
+      out.push_back(*v);
+    }
+    return out;
+  }
+  const toml::node* node(const std::string& key) {
+    used_.insert(key);
+    return table_ == nullptr ? nullptr : table_->get(key);
+  }
+  Section sub(const toml::table* t, const std::string& name) const {
+    return {t, qualified(name), origin_, t != nullptr ? t->source().begin.line : line_};
+  }
+  /// Every key of the table must have been read.
+  void finish() const {
+    if (table_ == nullptr) return;
+    for (const auto& [key, value] : *table_)
+      if (!used_.contains(std::string(key.str()))) fail(std::string(key.str()), "unknown key");
+  }
+  std::string qualified(const std::string& key) const {
+    return name_.empty() ? key : name_ + "." + key;
+  }
+  std::int64_t line() const { return line_; }
+  const std::string& origin() const { return origin_; }
+
+ private:
+  double number_at(const std::string& key) {
+    used_.insert(key);
+    const auto v = table_->get(key)->value<double>();
+    if (!v || !std::isfinite(*v))
+      fail(key, concat("must be a finite number (got ", repr(key), ")"));
+    return *v;
+  }
+  std::string repr(const std::string& key) const {
+    std::ostringstream out;
+    table_->get(key)->visit([&](const auto& n) { out << n; });
+    return out.str();
+  }
+  const toml::table* table_;
+  std::string name_, origin_;
+  std::int64_t line_;
+  std::set<std::string> used_;
+};
+
+Section section(const toml::table& root, const std::string& name, const std::string& origin) {
+  const auto* t = root.get_as<toml::table>(name);
+  return {t, name, origin, t != nullptr ? t->source().begin.line : 1};
+}
+
+std::string resolve(const std::string& base_dir, const std::string& file) {
+  const std::filesystem::path p(file);
+  return p.is_absolute() ? file : (std::filesystem::path(base_dir) / p).string();
+}
+
+// ---- network ----------------------------------------------------------------------------
+
+graph::Network read_network_section(Section& s, const std::string& base_dir,
+                                    std::string& model_name) {
+  model_name = s.text("model", "resistor");
+  if (model_name != "resistor" && model_name != "flow" && model_name != "spring" &&
+      model_name != "node")
+    s.fail("model",
+           concat("unknown model (got '", model_name, "', need resistor, flow, spring or node)"));
+  if (s.has("file")) {
+    const std::string file = s.text("file", "");
+    s.finish();
+    return io::read_network(resolve(base_dir, file));
+  }
+  const std::string kind = s.text("generator", model_name == "node" ? "complete" : "");
+  const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
+  graph::Network net;
+  try {
+    if (kind == "jammed") {
+      graph::JammedOptions o;
+      o.num_particles = s.integer("nodes", o.num_particles);
+      o.dimension = static_cast<int>(s.integer("dimension", o.dimension));
+      o.packing_fraction = s.number("phi", o.packing_fraction);
+      o.seed = seed;
+      o.validate();
+      net = graph::jammed_packing(o);
+    } else if (kind == "erdos-renyi") {
+      graph::ErdosRenyiOptions o;
+      o.num_nodes = s.integer("nodes", o.num_nodes);
+      o.mean_degree = s.number("degree", o.mean_degree);
+      o.seed = seed;
+      o.validate();
+      net = graph::erdos_renyi(o);
+    } else if (kind == "square" || kind == "triangular") {
+      graph::LatticeOptions o;
+      o.kind = kind == "square" ? graph::LatticeOptions::Kind::kSquare
+                                : graph::LatticeOptions::Kind::kTriangular;
+      o.rows = s.integer("rows", o.rows);
+      o.cols = s.integer("cols", o.cols);
+      o.validate();
+      net = graph::lattice(o);
+    } else if (kind == "complete") {
+      net = graph::fully_connected(s.integer("nodes", 10));
+    } else if (kind == "planar") {
+      graph::PlanarOptions o;
+      o.num_nodes = s.integer("nodes", o.num_nodes);
+      o.remove_fraction = s.number("remove_fraction", o.remove_fraction);
+      o.seed = seed;
+      o.validate();
+      net = graph::random_planar(o);
+    } else if (kind == "nanowires") {
+      graph::NanowireOptions o;
+      o.num_wires = s.integer("wires", o.num_wires);
+      o.stick_length = s.number("stick_length", o.stick_length);
+      o.seed = seed;
+      o.validate();
+      net = graph::random_nanowires(o);
+    } else {
+      s.fail("generator", concat("unknown generator (got '", kind,
+                                 "', need jammed, erdos-renyi, square, triangular, complete, "
+                                 "planar or nanowires), or give file"));
+    }
+  } catch (const std::invalid_argument& e) {
+    if (std::string(e.what()).rfind(s.origin(), 0) == 0) throw;
+    throw std::invalid_argument(concat(s.origin(), ": line ", s.line(), ": network: ", e.what()));
+  }
+  s.finish();
+  return net;
+}
+
+// ---- initial parameters -----------------------------------------------------------------
+
+Vector initial_parameters(Section& s, const physics::LinearModel& model, const graph::Network& net,
+                          const std::string& base_dir) {
+  const std::string init =
+      s.text("init", model.kind() == physics::ModelKind::kNode ? "random_symmetric" : "network");
+  const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
+  std::mt19937_64 rng(seed);
+  const Index m = model.num_parameters();
+  Vector w(m);
+  if (init == "network") {
+    if (model.kind() == physics::ModelKind::kNode)
+      s.fail("init",
+             "a node network has no edge conductances; use random_symmetric, constant or file");
+    w = net.conductances();
+  } else if (init == "uniform" || init == "loguniform") {
+    const double lo = s.required_number("low"), hi = s.required_number("high");
+    if (!(lo > 0 && hi >= lo))
+      s.fail("high", concat("need 0 < low <= high (got ", lo, ", ", hi, ")"));
+    for (Index i = 0; i < m; ++i) {
+      const double u = sampling::uniform(rng);
+      w[i] = init == "uniform" ? lo + (hi - lo) * u : lo * std::pow(hi / lo, u);
+    }
+  } else if (init == "constant") {
+    const double v = s.required_number("value");
+    if (!(v > 0) && model.kind() != physics::ModelKind::kNode)
+      s.fail("value", concat("must be > 0 (got ", v, ")"));
+    w.setConstant(v);
+  } else if (init == "file") {
+    const std::string file = resolve(base_dir, s.text("file", ""));
+    CsvOptions no_header;
+    no_header.header = false;
+    const Table t = read_csv(file, no_header);
+    if (t.values.size() != m)
+      s.fail("file", concat("'", file, "' holds ", t.values.size(), " numbers (need ", m, ")"));
+    w = Eigen::Map<const Vector>(t.values.data(), m);
+  } else if (init == "random_symmetric") {
+    // 003 Sec. III A: W = sym(N(0,1)) + shift I with shift 3 sqrt(2N) by default.
+    if (model.kind() != physics::ModelKind::kNode)
+      s.fail("init", "random_symmetric is for node networks");
+    const Index n = model.num_nodes();
+    const double shift = s.number("diagonal_shift", 3.0 * std::sqrt(2.0 * static_cast<double>(n)));
+    Matrix a(n, n);
+    for (Index r = 0; r < n; ++r)
+      for (Index c = 0; c < n; ++c) a(r, c) = sampling::normal(rng);
+    w = physics::node_parameters(0.5 * (a + a.transpose()) + shift * Matrix::Identity(n, n));
+  } else {
+    s.fail("init",
+           concat("unknown initialisation (got '", init,
+                  "', need network, uniform, loguniform, constant, file or random_symmetric)"));
+  }
+  s.finish();
+  return w;
+}
+
+// ---- task -------------------------------------------------------------------------------
+
+Index node_index(Section& s, const std::string& key, Index value, Index num_nodes) {
+  if (value < 0 || value >= num_nodes)
+    s.fail(key, concat("node out of range (got ", value, ", need 0 <= node < ", num_nodes, ")"));
+  return value;
+}
+
+Index edge_index(Section& s, const std::string& key, Index value, Index num_edges) {
+  if (value < 0 || value >= num_edges)
+    s.fail(key, concat("edge out of range (got ", value, ", need 0 <= edge < ", num_edges, ")"));
+  return value;
+}
+
+InputChannel read_input(Section& item, const physics::LinearModel& model) {
+  const std::string kind = item.text("kind", "hold");
+  const int d = model.dofs_per_node();
+  InputChannel in;
+  if (kind == "hold") {
+    const Index node = node_index(item, "node", item.integer("node", -1), model.num_nodes());
+    if (d != 1)
+      item.fail("kind", "hold inputs are for resistor and node networks; springs take force");
+    in = hold_input(node);
+  } else if (kind == "current" || kind == "force") {
+    const Index node = node_index(item, "node", item.integer("node", -1), model.num_nodes());
+    std::vector<double> direction =
+        item.has("direction") ? item.numbers("direction") : std::vector<double>{1.0};
+    if (static_cast<int>(direction.size()) != d)
+      item.fail("direction", concat("needs ", d, " components (got ", direction.size(), ")"));
+    std::vector<Index> dofs;
+    for (int c = 0; c < d; ++c) dofs.push_back(node * d + c);
+    in = injection_input(dofs, direction);
+  } else if (kind == "edge_source") {
+    in = edge_source_input(
+        edge_index(item, "edge", item.integer("edge", -1), model.num_parameters()));
+  } else {
+    item.fail("kind", concat("unknown input kind (got '", kind,
+                             "', need hold, current, force or edge_source)"));
+  }
+  in.name = item.text("name", "");
+  item.finish();
+  return in;
+}
+
+Readout read_output(Section& item, const physics::LinearModel& model) {
+  const std::string kind = item.text("kind", item.has("edge") ? "edge" : "node");
+  Readout r;
+  if (kind == "node") {
+    const Index node = node_index(item, "node", item.integer("node", -1), model.num_nodes());
+    const Index component = item.integer("component", 0);
+    if (component < 0 || component >= model.dofs_per_node())
+      item.fail("component", concat("out of range (got ", component, ")"));
+    r = node_readout(node * model.dofs_per_node() + component);
+  } else if (kind == "edge") {
+    r = edge_readout(model,
+                     edge_index(item, "edge", item.integer("edge", -1), model.num_parameters()));
+  } else if (kind == "difference") {
+    const auto nodes = item.integers("nodes");
+    if (nodes.size() != 2) item.fail("nodes", "needs two nodes [a, b]");
+    r = difference_readout(
+        node_index(item, "nodes", nodes[0], model.num_nodes()) * model.dofs_per_node(),
+        node_index(item, "nodes", nodes[1], model.num_nodes()) * model.dofs_per_node());
+  } else {
+    item.fail("kind",
+              concat("unknown output kind (got '", kind, "', need node, edge or difference)"));
+  }
+  r.name = item.text("name", "");
+  item.finish();
+  return r;
+}
+
+template <typename Read>
+void read_items(Section& s, const std::string& key, Read read) {
+  const auto* node = s.node(key);
+  if (node == nullptr) return;
+  const auto* array = node->as_array();
+  if (array == nullptr) s.fail(key, "must be an array of tables, e.g. [{node = 1}, {node = 2}]");
+  for (std::size_t k = 0; k < array->size(); ++k) {
+    const auto* t = (*array)[k].as_table();
+    if (t == nullptr) s.fail(key, concat("entry ", k, " must be a table such as {node = 1}"));
+    Section item = s.sub(t, concat(key, "[", k, "]"));
+    read(item);
+  }
+}
+
+Task read_task(Section& s, const physics::LinearModel& model) {
+  Task task;
+  if (s.has("ground"))
+    for (Index node : s.integers("ground"))
+      physics::hold_node(model, task.fixed, node_index(s, "ground", node, model.num_nodes()));
+  read_items(s, "fixed", [&](Section& item) {
+    const Index node = node_index(item, "node", item.integer("node", -1), model.num_nodes());
+    physics::hold_node(model, task.fixed, node, item.required_number("value"));
+    item.finish();
+  });
+  read_items(s, "inputs", [&](Section& item) { task.inputs.push_back(read_input(item, model)); });
+  read_items(s, "outputs",
+             [&](Section& item) { task.outputs.push_back(read_output(item, model)); });
+  return task;
+}
+
+// ---- data -------------------------------------------------------------------------------
+
+Matrix named_or_explicit_map(Section& s) {
+  const auto* node = s.node("map");
+  if (node == nullptr) s.fail("map", "required");
+  if (const auto name = node->value<std::string>()) {
+    if (*name == "000_eq1") return map_000_eq1();
+    if (*name == "000_eq22") return map_000_eq22();
+    if (*name == "003_eqA2") return map_003_eqA2();
+    s.fail("map",
+           concat("unknown named map (got '", *name, "', need 000_eq1, 000_eq22 or 003_eqA2)"));
+  }
+  const auto* rows = node->as_array();
+  if (rows == nullptr || rows->empty()) s.fail("map", "must be a named map or an array of rows");
+  Matrix m;
+  for (std::size_t r = 0; r < rows->size(); ++r) {
+    const auto* row = (*rows)[r].as_array();
+    if (row == nullptr) s.fail("map", concat("row ", r, " is not an array"));
+    if (r == 0) m.resize(static_cast<Index>(rows->size()), static_cast<Index>(row->size()));
+    if (static_cast<Index>(row->size()) != m.cols())
+      s.fail("map", concat("row ", r, " has ", row->size(), " entries (need ", m.cols(), ")"));
+    for (std::size_t c = 0; c < row->size(); ++c) {
+      const auto v = (*row)[c].value<double>();
+      if (!v) s.fail("map", concat("entry [", r, "][", c, "] is not a number"));
+      m(static_cast<Index>(r), static_cast<Index>(c)) = *v;
+    }
+  }
+  return m;
+}
+
+Batch to_batch(const Dataset& d) {
+  Batch b;
+  b.inputs = d.inputs;
+  b.targets = d.targets;
+  b.labels = d.labels;
+  return b;
+}
+
+void read_data(Section& s, Experiment& e, const std::string& base_dir) {
+  const std::string kind = s.text("kind", "");
+  const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
+  Dataset all;
+  if (kind == "linear") {
+    all = linear_regression_data(named_or_explicit_map(s), s.integer("samples", 112),
+                                 s.number("low", 0.0), s.number("high", 1.0), seed);
+  } else if (kind == "normal_linear") {
+    all = normal_linear_regression_data(named_or_explicit_map(s), s.integer("samples", 150),
+                                        s.number("sd", 1.0), seed);
+  } else if (kind == "noisy_linear") {
+    const auto noisy =
+        noisy_linear_data(s.integer("outputs", 2), s.integer("inputs", 2),
+                          s.integer("samples", 100), s.number("noise_sd", 3.0), seed);
+    all = noisy.data;
+  } else if (kind == "clusters_000") {
+    all = gaussian_clusters_000(s.integer("per_class", 50), seed);
+  } else if (kind == "iris") {
+    all = load_iris(resolve(base_dir, s.text("data_dir", PLNET_DATA_DIR)));
+  } else if (kind == "breast_cancer") {
+    all = load_breast_cancer(resolve(base_dir, s.text("data_dir", PLNET_DATA_DIR)));
+  } else if (kind == "csv") {
+    CsvOptions options;
+    options.label_column = s.text("label", "");
+    const Table t = read_csv(resolve(base_dir, s.text("file", "")), options);
+    std::vector<std::string> target_columns;
+    if (s.has("targets_columns")) {
+      const auto* arr = s.node("targets_columns")->as_array();
+      for (const auto& item : *arr) target_columns.push_back(item.value_or(std::string()));
+    }
+    all = dataset_from_table(t, target_columns);
+  } else {
+    s.fail("kind", concat("unknown data kind (got '", kind,
+                          "', need linear, normal_linear, noisy_linear, clusters_000, iris, "
+                          "breast_cancer or csv)"));
+  }
+  // Split first, then fit any scaling/PCA on the training rows only.
+  SplitOptions split;
+  split.train_fraction = s.number("train_fraction", 1.0);
+  split.train_per_class = s.integer("train_per_class", -1);
+  split.stratify = all.num_classes > 0;
+  split.seed = static_cast<std::uint64_t>(s.integer("split_seed", static_cast<Index>(seed) + 1));
+  try {
+    split.validate();
+  } catch (const std::invalid_argument& ex) {
+    s.fail("train_fraction", ex.what());
+  }
+  Split parts = train_test_split(all, split);
+  if (s.has("pca")) {
+    const Index k = s.integer("pca", 0);
+    if (k < 1 || k > all.num_features())
+      s.fail("pca", concat("need 1 <= pca <= ", all.num_features(), " (got ", k, ")"));
+    const Pca pca = fit_pca(parts.train.inputs, k, s.text("standardize", "yes") == "yes");
+    parts.train.inputs = pca.transform(parts.train.inputs);
+    if (parts.test.num_samples() > 0) parts.test.inputs = pca.transform(parts.test.inputs);
+  }
+  const double gain = s.number("input_gain", 1.0);
+  parts.train.inputs *= gain;
+  parts.test.inputs *= gain;
+  if (s.text("encoding", "none") == "doubled_inverted") {
+    DoubledInvertedOptions o;
+    o.grounds = false;  // the +-1 reference nodes are fixed conditions of the task
+    parts.train.inputs = encode_doubled_inverted(parts.train.inputs, o);
+    if (parts.test.num_samples() > 0)
+      parts.test.inputs = encode_doubled_inverted(parts.test.inputs, o);
+  } else if (s.text("encoding", "none") != "none") {
+    s.fail("encoding", concat("unknown encoding (got '", s.text("encoding", ""),
+                              "', need none or doubled_inverted)"));
+  }
+  if (all.num_classes > 0 && all.num_outputs() == 0) {
+    const double lo = s.number("target_low", 0.0), hi = s.number("target_high", 1.0);
+    parts.train.targets = one_hot(parts.train.labels, all.num_classes, lo, hi);
+    if (parts.test.num_samples() > 0)
+      parts.test.targets = one_hot(parts.test.labels, all.num_classes, lo, hi);
+  }
+  s.finish();
+  e.train = to_batch(parts.train);
+  e.test = to_batch(parts.test);
+  if (e.train.inputs.cols() != e.task.num_inputs())
+    throw std::invalid_argument(concat(s.origin(), ": line ", s.line(), ": data: the data have ",
+                                       e.train.inputs.cols(), " input columns but task.inputs has ",
+                                       e.task.num_inputs(), " entries"));
+  if (e.train.targets.cols() != e.task.num_outputs())
+    throw std::invalid_argument(
+        concat(s.origin(), ": line ", s.line(), ": data: the data have ", e.train.targets.cols(),
+               " target columns but task.outputs has ", e.task.num_outputs(), " entries"));
+}
+
+template <typename F>
+auto guarded(Section& s, const std::string& key, F f) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& ex) {
+    s.fail(key, ex.what());
+  }
+}
+
+}  // namespace
+
+Experiment parse_experiment(const std::string& text, const std::string& origin,
+                            const std::string& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& err) {
+    throw std::invalid_argument(concat(origin, ": line ", err.source().begin.line,
+                                       ": malformed TOML: ", err.description()));
+  }
+  static const std::set<std::string> kSections = {"experiment", "network", "parameters", "task",
+                                                  "data",       "loss",    "rule",       "protocol",
+                                                  "logging",    "solver"};
+  for (const auto& [key, value] : root)
+    if (!kSections.contains(std::string(key.str())))
+      throw std::invalid_argument(concat(origin, ": line ", value.source().begin.line, ": ",
+                                         key.str(),
+                                         ": unknown section (need experiment, network, parameters, "
+                                         "task, data, loss, rule, protocol, logging or solver)"));
+  Experiment e;
+  e.path = origin;
+  e.config_text = text;
+  Section meta = section(root, "experiment", origin);
+  e.description = meta.text("description", "");
+  meta.finish();
+
+  Section net = section(root, "network", origin);
+  if (!net.present()) net.fail("file", "the [network] section is required");
+  std::string model_name;
+  e.network = read_network_section(net, base_dir, model_name);
+  if (model_name == "spring")
+    e.model = std::make_unique<physics::LinearModel>(
+        guarded(net, "model", [&] { return physics::spring_model(e.network); }));
+  else if (model_name == "node")
+    e.model = std::make_unique<physics::LinearModel>(physics::node_model(e.network.num_nodes()));
+  else
+    e.model = std::make_unique<physics::LinearModel>(physics::resistor_model(e.network));
+
+  Section params = section(root, "parameters", origin);
+  e.initial_parameters = initial_parameters(params, *e.model, e.network, base_dir);
+
+  Section task = section(root, "task", origin);
+  if (!task.present()) task.fail("outputs", "the [task] section is required");
+  e.task = read_task(task, *e.model);
+  task.finish();
+  guarded(task, "outputs", [&] {
+    e.task.validate(*e.model);
+    return 0;
+  });
+
+  Section data = section(root, "data", origin);
+  if (!data.present()) data.fail("kind", "the [data] section is required");
+  read_data(data, e, base_dir);
+
+  Section loss = section(root, "loss", origin);
+  e.loss.kind =
+      guarded(loss, "kind", [&] { return loss_kind_from_string(loss.text("kind", "mse")); });
+  e.loss.reduction = guarded(loss, "reduction",
+                             [&] { return reduction_from_string(loss.text("reduction", "sum")); });
+  e.loss.margin = loss.number("margin", 1.0);
+  loss.finish();
+  if (e.loss.kind != LossKind::kMse && e.loss.kind != LossKind::kCosine && e.train.labels.empty())
+    loss.fail("kind", concat(to_string(e.loss.kind), " needs class labels in the data"));
+
+  Section rule = section(root, "rule", origin);
+  e.rule.kind =
+      guarded(rule, "kind", [&] { return rule_kind_from_string(rule.text("kind", "coupled")); });
+  e.rule.nudge = rule.number("nudge", e.rule.nudge);
+  e.rule.order = static_cast<int>(rule.integer("order", 1));
+  e.rule.nudge_kind = guarded(
+      rule, "nudge_kind", [&] { return nudge_kind_from_string(rule.text("nudge_kind", "force")); });
+  guarded(rule, "nudge", [&] {
+    e.rule.validate(e.loss);
+    return 0;
+  });
+  rule.finish();
+
+  Section p = section(root, "protocol", origin);
+  auto& pr = e.protocol;
+  pr.learning_rate = p.number("learning_rate", pr.learning_rate);
+  pr.steps = p.integer("steps", pr.steps);
+  if (p.has("batch")) {
+    if (const auto name = p.node("batch")->value<std::string>()) {
+      pr.batch_mode = guarded(p, "batch", [&] { return batch_mode_from_string(*name); });
+    } else {
+      pr.batch_mode = BatchMode::kMinibatch;
+      pr.batch_size = p.integer("batch", 30);
+    }
+  }
+  pr.learn = guarded(p, "learn",
+                     [&] { return parametrization_from_string(p.text("learn", "conductance")); });
+  if (p.has("bounds")) {
+    const auto b = p.numbers("bounds");
+    if (b.size() != 2) p.fail("bounds", "needs [lower, upper]");
+    pr.lower_bound = b[0];
+    pr.upper_bound = b[1];
+  }
+  pr.noise_sd = p.number("noise_sd", 0.0);
+  pr.update_fraction = p.number("update_fraction", 1.0);
+  pr.freeze_probability = p.number("freeze_probability", 0.0);
+  pr.stop_cost = p.number("stop_cost", 0.0);
+  pr.seed = static_cast<std::uint64_t>(p.integer("seed", 1));
+  Section log = section(root, "logging", origin);
+  e.logging.every = log.integer("every", std::max<Index>(1, pr.steps / 1000));
+  e.logging.parameters_every = log.integer("parameters_every", 0);
+  e.logging.checkpoint_every = log.integer("checkpoint_every", 0);
+  if (e.logging.checkpoint_every < 0)
+    log.fail("checkpoint_every", concat("must be >= 0 (got ", e.logging.checkpoint_every, ")"));
+  log.finish();
+  pr.log_every = e.logging.every;
+  pr.parameters_every = e.logging.parameters_every;
+  try {
+    pr.validate();
+  } catch (const std::invalid_argument& ex) {
+    // "protocol.steps: ..." -> point at that key's line.
+    const std::string what = ex.what();
+    const auto dot = what.find('.');
+    const auto colon = what.find(':');
+    const std::string key = (dot != std::string::npos && colon != std::string::npos && dot < colon)
+                                ? what.substr(dot + 1, colon - dot - 1)
+                                : "";
+    if (key == "log_every" || key == "parameters_every")
+      throw std::invalid_argument(
+          concat(origin, ": line ", log.line(), ": logging",
+                 what.substr(what.find('.') == std::string::npos ? 0 : what.find('.'))));
+    p.fail(key == "batch" ? "batch" : key, what.substr(colon + 2));
+  }
+  if (pr.batch_mode == BatchMode::kMinibatch && pr.batch_size > e.train.size())
+    p.fail("batch", concat("larger than the training set (got ", pr.batch_size, ", have ",
+                           e.train.size(), " samples)"));
+  p.finish();
+
+  Section solver = section(root, "solver", origin);
+  e.solve.backend = solver.text("backend", "auto");
+  guarded(solver, "backend", [&] {
+    e.solve.validate();
+    return 0;
+  });
+  solver.finish();
+  return e;
+}
+
+Experiment load_experiment(const std::string& path) {
+  const std::string text = io::read_text_file(path);
+  const auto dir = std::filesystem::path(path).parent_path().string();
+  return parse_experiment(text, path, dir.empty() ? "." : dir);
+}
+
+}  // namespace plnet::learning

@@ -1,0 +1,153 @@
+#include <plnet/core/error.hpp>
+#include <plnet/io/hdf5.hpp>
+#include <plnet/learning/run_file.hpp>
+
+namespace plnet::learning {
+namespace {
+
+Matrix log_matrix(const std::vector<LogRow>& log) {
+  Matrix m(static_cast<Index>(log.size()), 5);
+  for (std::size_t k = 0; k < log.size(); ++k)
+    m.row(static_cast<Index>(k)) << static_cast<double>(log[k].step), log[k].train_cost,
+        log[k].train_accuracy, log[k].test_cost, log[k].test_accuracy;
+  return m;
+}
+
+std::vector<LogRow> log_rows(const Matrix& m) {
+  std::vector<LogRow> log;
+  for (Index r = 0; r < m.rows(); ++r)
+    log.push_back({static_cast<Index>(m(r, 0)), m(r, 1), m(r, 2), m(r, 3), m(r, 4)});
+  return log;
+}
+
+Matrix stack(const std::vector<Vector>& rows, Index cols) {
+  Matrix m(static_cast<Index>(rows.size()), cols);
+  for (std::size_t k = 0; k < rows.size(); ++k) m.row(static_cast<Index>(k)) = rows[k].transpose();
+  return m;
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const Experiment& experiment,
+                      const TrainerState& state) {
+  io::H5Writer w(path);
+  io::write_format(w, "checkpoint", kCheckpointFormatVersion);
+  w.write("/config", experiment.config_text);
+  w.write("/w", state.w);
+  w.write("/step", state.step);
+  w.write("/rng", state.rng_state);
+  std::vector<Index> frozen;
+  for (std::size_t i = 0; i < state.frozen.size(); ++i)
+    if (state.frozen[i]) frozen.push_back(static_cast<Index>(i));
+  w.write("/frozen", frozen);
+  w.write("/log", log_matrix(state.log));
+  w.write("/snapshot_steps", state.snapshot_steps);
+  w.write("/snapshots", stack(state.snapshots, state.w.size()));
+  w.write("/stopped_on_cost", static_cast<Index>(state.stopped_on_cost));
+  w.commit();
+}
+
+TrainerState read_checkpoint(const std::string& path, const Experiment& experiment) {
+  const io::H5Reader r(path);
+  io::check_format(r, "checkpoint", kCheckpointFormatVersion);
+  require(r.read_string("/config") == experiment.config_text, path,
+          "checkpoint of another configuration (", experiment.path,
+          " differs from the experiment that wrote it)");
+  TrainerState s;
+  s.w = r.read_vector("/w");
+  s.step = r.read_index("/step");
+  s.rng_state = r.read_string("/rng");
+  s.frozen.assign(static_cast<std::size_t>(s.w.size()), false);
+  for (Index i : r.read_indices("/frozen")) s.frozen[static_cast<std::size_t>(i)] = true;
+  s.log = log_rows(r.read_matrix("/log"));
+  s.snapshot_steps = r.read_indices("/snapshot_steps");
+  const Matrix snaps = r.read_matrix("/snapshots");
+  for (Index k = 0; k < snaps.rows(); ++k) s.snapshots.push_back(snaps.row(k).transpose());
+  s.stopped_on_cost = r.read_index("/stopped_on_cost") != 0;
+  return s;
+}
+
+void write_run(const std::string& path, const Experiment& e, Trainer& trainer, double seconds) {
+  io::H5Writer w(path);
+  io::write_format(w, "run", kRunFormatVersion);
+  const auto& st = trainer.state();
+  w.write("/config", e.config_text);
+  w.write_attribute("/", "description", e.description);
+  w.write_attribute("/", "model", physics::to_string(e.model->kind()));
+  w.write_attribute("/", "rule", to_string(e.rule.kind));
+  w.write_attribute("/", "loss", to_string(e.loss.kind));
+  w.write_attribute("/", "reduction", to_string(e.loss.reduction));
+  w.write_attribute("/", "learn", to_string(e.protocol.learn));
+  w.write_attribute("/", "seconds", seconds);
+  // network
+  Matrix edges(e.network.num_edges(), 2);
+  for (Index i = 0; i < e.network.num_edges(); ++i)
+    edges.row(i) << static_cast<double>(e.network.edge(i).a),
+        static_cast<double>(e.network.edge(i).b);
+  w.write("/network/num_nodes", e.network.num_nodes());
+  w.write("/network/edges", edges);
+  if (e.network.has_positions()) w.write("/network/positions", e.network.positions());
+  // task
+  std::vector<Index> held;
+  for (const auto& h : e.task.fixed.holds) held.push_back(h.dof);
+  w.write("/task/fixed_dofs", held);
+  Matrix fixed_values(static_cast<Index>(e.task.fixed.holds.size()), 1);
+  for (std::size_t k = 0; k < e.task.fixed.holds.size(); ++k)
+    fixed_values(static_cast<Index>(k), 0) = e.task.fixed.holds[k].value;
+  w.write("/task/fixed_values", Vector(fixed_values.col(0)));
+  // parameters and log
+  w.write("/parameters/initial", e.initial_parameters);
+  w.write("/parameters/final", st.w);
+  w.write("/parameters/snapshot_steps", st.snapshot_steps);
+  w.write("/parameters/snapshots", stack(st.snapshots, st.w.size()));
+  std::vector<Index> frozen;
+  for (std::size_t i = 0; i < st.frozen.size(); ++i)
+    if (st.frozen[i]) frozen.push_back(static_cast<Index>(i));
+  w.write("/parameters/frozen", frozen);
+  const Matrix log = log_matrix(st.log);
+  w.write("/log/step", Vector(log.col(0)));
+  w.write("/log/train_cost", Vector(log.col(1)));
+  w.write("/log/train_accuracy", Vector(log.col(2)));
+  w.write("/log/test_cost", Vector(log.col(3)));
+  w.write("/log/test_accuracy", Vector(log.col(4)));
+  // final state of the training samples
+  trainer.evaluate();  // makes the responses current for the final parameters
+  const Responses& r = trainer.responses();
+  w.write("/final/train_inputs", e.train.inputs);
+  w.write("/final/train_targets", e.train.targets);
+  w.write("/final/train_outputs", r.outputs(e.train.inputs));
+  w.write("/final/train_states", r.states(e.train.inputs));
+  if (!e.train.labels.empty()) w.write("/final/train_labels", e.train.labels);
+  if (e.test.size() > 0) {
+    w.write("/final/test_inputs", e.test.inputs);
+    w.write("/final/test_targets", e.test.targets);
+    w.write("/final/test_outputs", r.outputs(e.test.inputs));
+    if (!e.test.labels.empty()) w.write("/final/test_labels", e.test.labels);
+  }
+  w.commit();
+}
+
+nlohmann::json run_summary(const Experiment& e, const Trainer& trainer, double seconds) {
+  const auto& st = trainer.state();
+  nlohmann::json j;
+  j["experiment"] = e.path;
+  j["model"] = physics::to_string(e.model->kind());
+  j["nodes"] = e.network.num_nodes();
+  j["parameters"] = e.model->num_parameters();
+  j["rule"] = to_string(e.rule.kind);
+  j["loss"] = to_string(e.loss.kind) + " (" + to_string(e.loss.reduction) + ")";
+  j["steps"] = st.step;
+  j["stopped_on_cost"] = st.stopped_on_cost;
+  j["seconds"] = seconds;
+  j["steps_per_second"] = seconds > 0 ? static_cast<double>(st.step) / seconds : 0.0;
+  if (!st.log.empty()) {
+    j["initial_train_cost"] = st.log.front().train_cost;
+    j["final_train_cost"] = st.log.back().train_cost;
+    if (st.log.back().train_accuracy >= 0) j["final_train_accuracy"] = st.log.back().train_accuracy;
+    if (st.log.back().test_cost >= 0) j["final_test_cost"] = st.log.back().test_cost;
+    if (st.log.back().test_accuracy >= 0) j["final_test_accuracy"] = st.log.back().test_accuracy;
+  }
+  return j;
+}
+
+}  // namespace plnet::learning
