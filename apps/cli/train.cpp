@@ -19,6 +19,7 @@ struct TrainCommand {
   std::string checkpoint;
   bool resume = false;
   bool quiet = false;
+  Index stop_after = 0;  // stop after this many steps of this invocation (0: run to the end)
 };
 
 std::string default_output(const std::string& experiment) {
@@ -71,10 +72,19 @@ void run(const TrainCommand& cmd) {
   progress.start(trainer.state().step);
   const auto start = std::chrono::steady_clock::now();
   const Index every = e.logging.checkpoint_every;
+  const Index first = trainer.state().step;
   while (trainer.step()) {
     progress.update(trainer, false);
     if (every > 0 && trainer.state().step % every == 0)
       learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
+    if (cmd.stop_after > 0 && trainer.state().step - first >= cmd.stop_after) {
+      progress.update(trainer, true);
+      learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
+      std::cerr << "plnet: stopped after " << cmd.stop_after << " steps at step "
+                << trainer.state().step << "; continue with --resume (checkpoint " << checkpoint
+                << ")\n";
+      return;
+    }
   }
   progress.update(trainer, true);
   const double seconds =
@@ -102,6 +112,10 @@ void register_train(CLI::App& app) {
   sub->add_flag("--resume", cmd->resume,
                 "Continue from the checkpoint; ends bit-identical to an uninterrupted run");
   sub->add_flag("-q,--quiet", cmd->quiet, "No progress line");
+  sub->add_option(
+         "--stop-after", cmd->stop_after,
+         "Stop after N steps of this invocation, writing a checkpoint (for time-limited jobs)")
+      ->check(CLI::NonNegativeNumber);
   sub->callback([cmd] { run(*cmd); });
 }
 

@@ -1,0 +1,198 @@
+// plnet train / inspect end to end: results, exact resume, and bad experiment files.
+#include <plnet/io/hdf5.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kExperiment = R"(# a small 000-style regression
+[network]
+generator = "erdos-renyi"
+nodes = 40
+degree = 4
+seed = 3
+
+[parameters]
+init = "uniform"
+low = 0.5
+high = 1.0
+seed = 2
+
+[task]
+ground = [0]
+inputs = [{node = 1}, {node = 2}]
+outputs = [{node = 20}, {node = 30}]
+
+[data]
+kind = "linear"
+map = "000_eq1"
+samples = 40
+seed = 3
+train_fraction = 0.75
+
+[loss]
+kind = "mse"
+reduction = "mean"
+
+[rule]
+kind = "coupled"
+nudge = 0.01
+
+[protocol]
+learning_rate = 0.5
+steps = 400
+batch = 10
+noise_sd = 1e-5
+update_fraction = 0.8
+seed = 7
+
+[logging]
+every = 10
+parameters_every = 100
+checkpoint_every = 50
+)";
+
+struct Result {
+  int status = 0;
+  std::string out, err;
+};
+
+class TrainCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("plnet_train_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+  }
+  Result run(const std::string& args) const {
+    const std::string cmd = std::string(PLNET_CLI_PATH) + " " + args + " 2>" + path("err.txt");
+    Result r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
+    const int raw = pclose(pipe);
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    std::stringstream ss;
+    ss << std::ifstream(path("err.txt")).rdbuf();
+    r.err = ss.str();
+    return r;
+  }
+  // Replaces the first occurrence of `from` in the base experiment.
+  std::string variant(const std::string& from, const std::string& to) const {
+    std::string text = kExperiment;
+    const auto pos = text.find(from);
+    EXPECT_NE(pos, std::string::npos) << from;
+    return text.replace(pos, from.size(), to);
+  }
+  void expect_clean_failure(const std::string& toml, const std::string& needle) {
+    write("bad.toml", toml);
+    const Result r = run("train " + path("bad.toml") + " -q -o " + path("bad.h5"));
+    EXPECT_NE(r.status, 0);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(path("bad.h5")));
+  }
+  fs::path dir_;
+};
+
+TEST_F(TrainCli, TrainsWritesRunAndSummary) {
+  write("exp.toml", kExperiment);
+  const Result r = run("train " + path("exp.toml") + " -q -o " + path("run.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto summary = nlohmann::json::parse(r.out);
+  EXPECT_LT(summary["final_train_cost"].get<double>(),
+            0.1 * summary["initial_train_cost"].get<double>());
+  EXPECT_TRUE(fs::exists(path("run.json")));
+  const plnet::io::H5Reader h5(path("run.h5"));
+  EXPECT_EQ(h5.read_attribute_string("/", "plnet_format"), "run");
+  EXPECT_EQ(h5.read_string("/config"), kExperiment);
+  EXPECT_EQ(h5.read_vector("/log/train_cost").size(), 41);  // steps 0, 10, ..., 400
+  EXPECT_EQ(h5.read_matrix("/parameters/snapshots").rows(), 5);
+}
+
+TEST_F(TrainCli, InterruptedAndResumedRunIsBitIdentical) {
+  write("exp.toml", kExperiment);
+  ASSERT_EQ(run("train " + path("exp.toml") + " -q -o " + path("full.h5")).status, 0);
+  const Result first =
+      run("train " + path("exp.toml") + " -q --stop-after 137 -o " + path("split.h5"));
+  ASSERT_EQ(first.status, 0) << first.err;
+  EXPECT_FALSE(fs::exists(path("split.h5")));
+  const Result second = run("train " + path("exp.toml") + " -q --resume -o " + path("split.h5"));
+  ASSERT_EQ(second.status, 0) << second.err;
+  const plnet::io::H5Reader a(path("full.h5")), b(path("split.h5"));
+  for (const char* name : {"/parameters/final", "/log/train_cost", "/log/test_cost"}) {
+    const auto va = a.read_vector(name), vb = b.read_vector(name);
+    ASSERT_EQ(va.size(), vb.size()) << name;
+    EXPECT_EQ(
+        std::memcmp(va.data(), vb.data(), sizeof(double) * static_cast<std::size_t>(va.size())), 0)
+        << name;
+  }
+  EXPECT_EQ(a.read_matrix("/parameters/snapshots"), b.read_matrix("/parameters/snapshots"));
+}
+
+TEST_F(TrainCli, ResumeRefusesCheckpointOfAnotherConfig) {
+  write("exp.toml", kExperiment);
+  ASSERT_EQ(run("train " + path("exp.toml") + " -q --stop-after 60 -o " + path("r.h5")).status, 0);
+  write("exp.toml", variant("learning_rate = 0.5", "learning_rate = 0.4"));
+  const Result r = run("train " + path("exp.toml") + " -q --resume -o " + path("r.h5"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("checkpoint of another configuration"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("r.h5")));
+}
+
+TEST_F(TrainCli, InspectGivesStatesGradientAndUpdate) {
+  write("exp.toml", kExperiment);
+  const Result r = run("inspect " + path("exp.toml") + " --samples 0,2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["samples"].get<int>(), 2);
+  EXPECT_EQ(j["free_states"].size(), 2U);
+  EXPECT_EQ(j["clamped_states"].size(), 2U);
+  // update = -alpha * estimate for conductances (before noise, masks and clipping).
+  const auto& est = j["estimate"];
+  const auto& upd = j["update"];
+  ASSERT_EQ(est.size(), upd.size());
+  for (std::size_t i = 0; i < est.size(); ++i)
+    EXPECT_DOUBLE_EQ(upd[i].get<double>(), -0.5 * est[i].get<double>());
+  // The clamped state moves each output by eta of its error: y_C = y_F + 0.01 (t - y_F).
+  // (node 20 is dof 20 for a resistor network)
+  const double yf = j["free_states"][0][20].get<double>();
+  const double yc = j["clamped_states"][0][20].get<double>();
+  EXPECT_NE(yf, yc);
+}
+
+TEST_F(TrainCli, BadExperimentFiles) {
+  expect_clean_failure(variant("learning_rate = 0.5", "learning_rat = 0.5"),
+                       "line 35: protocol.learning_rat: unknown key");
+  expect_clean_failure(variant("steps = 400", "steps = -4"),
+                       "protocol.steps: must be >= 0 (got -4)");
+  expect_clean_failure(variant("kind = \"coupled\"", "kind = \"magic\""), "rule.kind");
+  expect_clean_failure(
+      variant("outputs = [{node = 20}, {node = 30}]", "outputs = [{node = 20}, {node = 2}]"),
+      "a target that is also a source");
+  expect_clean_failure(variant("inputs = [{node = 1}, {node = 2}]", "inputs = [{node = 1}]"),
+                       "the data have 2 input columns but task.inputs has 1");
+  expect_clean_failure(variant("nodes = 40", "nodes = \"forty\""),
+                       "network.nodes: must be an integer");
+  expect_clean_failure(variant("[loss]", "[loss\n"), "malformed TOML");
+  expect_clean_failure(variant("batch = 10", "batch = 1000"),
+                       "protocol.batch: larger than the training set");
+}
+
+}  // namespace
