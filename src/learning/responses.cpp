@@ -81,17 +81,19 @@ void Responses::update(const Vector& w) {
   w_ = w;
   const auto& reduced = response_->reduced();
   const Index na = task_->num_inputs() + 1;
-  rhs_x_ = rhs_x_constant_;
+  // One blocked solve for the unit and adjoint columns together.
+  const Index no = task_->num_outputs();
+  rhs_x_.resize(reduced.size(), na + no);
+  rhs_x_.leftCols(na) = rhs_x_constant_;
+  rhs_x_.rightCols(no) = rhs_l_constant_;
   for (const auto& t : rhs_x_terms_) rhs_x_(t.free, t.column) += w[t.parameter] * t.value;
-  rhs_l_ = rhs_l_constant_;
   response_->solve_reduced(rhs_x_);
-  response_->solve_reduced(rhs_l_);
   x_.resize(model_->num_dofs(), na);
   for (Index j = 0; j < na; ++j)
     reduced.expand_into(rhs_x_.col(j), offsets_[static_cast<std::size_t>(j)], x_.col(j));
-  lambda_.resize(model_->num_dofs(), task_->num_outputs());
-  for (Index o = 0; o < task_->num_outputs(); ++o)
-    reduced.expand_into(rhs_l_.col(o), zero_offset_, lambda_.col(o));
+  lambda_.resize(model_->num_dofs(), no);
+  for (Index o = 0; o < no; ++o)
+    reduced.expand_into(rhs_x_.col(na + o), zero_offset_, lambda_.col(o));
   y_.noalias() = p_ * x_;
   s_.noalias() = p_ * lambda_;
   if (model_->rank_one()) {
@@ -115,8 +117,11 @@ Matrix Responses::states(const Matrix& inputs) const {
 
 void Responses::drop_bilinear(const Matrix& u_drops, const Matrix& v_drops, const Matrix& q_moment,
                               Vector& out) const {
-  // out_i = (DV_i Q) . DU_i
-  out = (v_drops * q_moment).cwiseProduct(u_drops).rowwise().sum();
+  // out_i = (DV_i Q) . DU_i, accumulated column by column (a row-wise reduction over a
+  // handful of columns does not vectorise).
+  const Matrix vq = v_drops.lazyProduct(q_moment);  // tiny inner size: no GEMM blocking
+  out.setZero(u_drops.rows());
+  for (Index c = 0; c < u_drops.cols(); ++c) out += vq.col(c).cwiseProduct(u_drops.col(c));
 }
 
 void Responses::stamp_bilinear(const Matrix& u_states, const Matrix& v_states,

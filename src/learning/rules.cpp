@@ -57,6 +57,12 @@ Vector bilinear(const Responses& r, const Columns& u, const Columns& v, const Ma
 // Samples grouped by which targets are constrained (NaN = unconstrained), as index lists.
 std::map<std::vector<bool>, std::vector<Index>> mask_groups(const Batch& batch) {
   std::map<std::vector<bool>, std::vector<Index>> groups;
+  if (!batch.targets.array().isNaN().any()) {  // the common case: one group, no per-sample keys
+    auto& all = groups[std::vector<bool>(static_cast<std::size_t>(batch.targets.cols()), true)];
+    all.resize(static_cast<std::size_t>(batch.size()));
+    for (Index s = 0; s < batch.size(); ++s) all[static_cast<std::size_t>(s)] = s;
+    return groups;
+  }
   for (Index s = 0; s < batch.size(); ++s) {
     std::vector<bool> key(static_cast<std::size_t>(batch.targets.cols()));
     for (Index o = 0; o < batch.targets.cols(); ++o)
@@ -100,15 +106,18 @@ Vector coupled_estimate(const Responses& r, const Batch& batch, const BatchOutpu
         s_aa(p, q) = r.schur()(idx[static_cast<std::size_t>(p)], idx[static_cast<std::size_t>(q)]);
     const Eigen::LDLT<Matrix> s_inv(s_aa);
     // Clamped minus free state: Lambda_a S_aa^-1 delta, delta = eta (t - y) on the active outputs.
-    Matrix k_states(r.model().num_dofs(), na), k_drops;
-    for (Index p = 0; p < na; ++p)
-      k_states.col(p) = r.adjoint_states().col(idx[static_cast<std::size_t>(p)]);
-    k_states = (s_inv.solve(k_states.transpose())).transpose();
+    // Difference networks need only the drops of K = Lambda_a S_aa^-1; others its states.
+    Matrix k_states, k_drops;
     if (r.model().rank_one()) {
       Matrix dl(r.model().num_parameters(), na);
       for (Index p = 0; p < na; ++p)
         dl.col(p) = r.adjoint_drops().col(idx[static_cast<std::size_t>(p)]);
       k_drops = (s_inv.solve(dl.transpose())).transpose();
+    } else {
+      k_states.resize(r.model().num_dofs(), na);
+      for (Index p = 0; p < na; ++p)
+        k_states.col(p) = r.adjoint_states().col(idx[static_cast<std::size_t>(p)]);
+      k_states = (s_inv.solve(k_states.transpose())).transpose();
     }
     Matrix delta(na, static_cast<Index>(samples.size())),
         a(b.a.rows(), static_cast<Index>(samples.size()));
