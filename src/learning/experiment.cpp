@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -423,10 +424,46 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
       for (const auto& item : *arr) target_columns.push_back(item.value_or(std::string()));
     }
     all = dataset_from_table(t, target_columns);
+  } else if (kind == "constraints_003") {
+    // 003 App. A: task r applies a random force F_r and asks A_r . x = -B_r. Each task is one
+    // sample whose input channel r carries F_r and whose only constrained output is A_r . x.
+    if (!e.task.inputs.empty() || !e.task.outputs.empty())
+      s.fail("kind",
+             "constraints_003 builds the task's inputs and outputs; leave them out of [task]");
+    const Index tasks = s.integer("tasks", 1);
+    if (tasks < 1) s.fail("tasks", concat("must be >= 1 (got ", tasks, ")"));
+    const auto& model = *e.model;
+    const auto t = random_linear_constraint_tasks(model.num_dofs(), tasks, seed);
+    std::set<Index> held;
+    for (const auto& h : e.task.fixed.holds) held.insert(h.dof);
+    for (Index r = 0; r < tasks; ++r) {
+      std::vector<Index> dofs;
+      std::vector<double> force;
+      for (Index dof = 0; dof < model.num_dofs(); ++dof) {
+        if (held.contains(dof)) continue;  // a force on a held dof does nothing
+        dofs.push_back(dof);
+        force.push_back(t.forces(r, dof));
+      }
+      e.task.inputs.push_back(injection_input(dofs, force, concat("F_", r)));
+      Readout readout;
+      readout.name = concat("A_", r);
+      for (Index dof = 0; dof < model.num_dofs(); ++dof) {
+        readout.dofs.push_back(dof);
+        readout.coefficients.push_back(t.constraints(r, dof));
+      }
+      e.task.outputs.push_back(readout);
+    }
+    // NaN marks the unconstrained outputs, so these samples bypass the data layer's split.
+    e.train.inputs = Matrix::Identity(tasks, tasks);
+    e.train.targets = Matrix::Constant(tasks, tasks, std::numeric_limits<double>::quiet_NaN());
+    for (Index r = 0; r < tasks; ++r) e.train.targets(r, r) = -t.offsets[r];
+    e.test = Batch{};
+    s.finish();
+    return;
   } else {
     s.fail("kind", concat("unknown data kind (got '", kind,
                           "', need linear, normal_linear, noisy_linear, clusters_000, iris, "
-                          "breast_cancer or csv)"));
+                          "breast_cancer, csv or constraints_003)"));
   }
   // Split first, then fit any scaling/PCA on the training rows only.
   SplitOptions split;
@@ -532,17 +569,16 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   e.initial_parameters = initial_parameters(params, *e.model, e.network, base_dir);
 
   Section task = section(root, "task", origin);
-  if (!task.present()) task.fail("outputs", "the [task] section is required");
   e.task = read_task(task, *e.model);
   task.finish();
-  guarded(task, "outputs", [&] {
-    e.task.validate(*e.model);
-    return 0;
-  });
 
   Section data = section(root, "data", origin);
   if (!data.present()) data.fail("kind", "the [data] section is required");
   read_data(data, e, base_dir);
+  guarded(task, "outputs", [&] {
+    e.task.validate(*e.model);
+    return 0;
+  });
 
   Section loss = section(root, "loss", origin);
   e.loss.kind =

@@ -50,8 +50,8 @@ void ProtocolOptions::validate() const {
   require(steps >= 0, w + "steps", "must be >= 0 (got ", steps, ")");
   require(batch_mode != BatchMode::kMinibatch || batch_size >= 1, w + "batch", "must be >= 1 (got ",
           batch_size, ")");
-  require(lower_bound > 0 && upper_bound > lower_bound, w + "bounds",
-          "need 0 < lower < upper (got ", lower_bound, ", ", upper_bound, ")");
+  require(upper_bound > lower_bound, w + "bounds", "need lower < upper (got ", lower_bound, ", ",
+          upper_bound, ")");
   require(std::isfinite(noise_sd) && noise_sd >= 0, w + "noise_sd", "must be >= 0 (got ", noise_sd,
           ")");
   require(update_fraction > 0 && update_fraction <= 1, w + "update_fraction",
@@ -78,6 +78,11 @@ Trainer::Trainer(const physics::LinearModel& model, const Task& task, Batch trai
   protocol_.validate();
   rule_.validate(loss_);
   model.check_parameters(w0, "initial parameters");
+  // Conductances, stiffnesses and resistances must stay positive; node-network weights may not.
+  require(protocol_.lower_bound > 0 || (model.kind() == physics::ModelKind::kNode &&
+                                        protocol_.learn == Parametrization::kConductance),
+          "protocol.bounds", "the lower bound must be > 0 when learning ",
+          to_string(protocol_.learn), "s (got ", protocol_.lower_bound, ")");
   require(train_.size() >= 1, "data", "the training set is empty");
   require(protocol_.batch_mode != BatchMode::kMinibatch || protocol_.batch_size <= train_.size(),
           "protocol.batch", "larger than the training set (got ", protocol_.batch_size, ", have ",

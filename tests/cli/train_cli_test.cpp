@@ -177,6 +177,37 @@ TEST_F(TrainCli, InspectGivesStatesGradientAndUpdate) {
   EXPECT_NE(yf, yc);
 }
 
+TEST_F(TrainCli, NodeNetworkLearnsSeveralRandomConstraintTasks) {
+  // 003 Figs. 2 and 5: a fully connected node network, five simultaneous tasks A_r.x = -B_r,
+  // local (EP) rule; the error falls by many orders of magnitude.
+  write("c.toml", R"([network]
+generator = "complete"
+nodes = 10
+model = "node"
+[parameters]
+init = "random_symmetric"
+seed = 5
+[data]
+kind = "constraints_003"
+tasks = 5
+seed = 6
+[loss]
+reduction = "mean"
+[rule]
+kind = "equilibrium"
+nudge = 1e-3
+[protocol]
+learning_rate = 5
+steps = 5000
+batch = "full"
+bounds = [-1e6, 1e6]
+)");
+  const Result r = run("train " + path("c.toml") + " -q -o " + path("c.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_LT(j["final_train_cost"].get<double>(), 1e-8 * j["initial_train_cost"].get<double>());
+}
+
 TEST_F(TrainCli, BadExperimentFiles) {
   expect_clean_failure(variant("learning_rate = 0.5", "learning_rat = 0.5"),
                        "line 35: protocol.learning_rat: unknown key");
