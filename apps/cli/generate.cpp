@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include <plnet/core/error.hpp>
+#include <plnet/core/random.hpp>
 #include <plnet/graph/generators.hpp>
 #include <plnet/io/network_io.hpp>
 
@@ -42,7 +43,7 @@ Vector draw_conductances(const std::string& spec, Index count, std::uint64_t see
   std::mt19937_64 rng(seed ^ 0x9E3779B97F4A7C15ULL);
   Vector k(count);
   for (Index i = 0; i < count; ++i) {
-    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // portable uniform [0, 1)
+    const double u = random::uniform(rng);
     k[i] = kind == "uniform" ? lo + (hi - lo) * u : lo * std::pow(hi / lo, u);
   }
   return k;

@@ -119,11 +119,7 @@ Network erdos_renyi(const ErdosRenyiOptions& options) {
   options.validate();
   const Index n = options.num_nodes;
   detail::Rng rng(options.seed);
-  Matrix positions(n, 2);
-  for (Index i = 0; i < n; ++i) {
-    positions(i, 0) = detail::uniform(rng);
-    positions(i, 1) = detail::uniform(rng);
-  }
+  const Matrix positions = detail::uniform_points(rng, n);
   const double p = options.mean_degree / static_cast<double>(n - 1);
   std::vector<Edge> edges;
   if (p >= 1.0) {

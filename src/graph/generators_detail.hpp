@@ -2,6 +2,7 @@
 /// Internals shared by the network generators (src/graph/*.cpp) and their tests: portable
 /// random draws and the stick geometry of the nanowire model. Not part of the public API.
 
+#include <plnet/core/random.hpp>
 #include <plnet/core/types.hpp>
 #include <plnet/graph/generators.hpp>
 #include <plnet/graph/network.hpp>
@@ -14,33 +15,20 @@
 
 namespace plnet::graph::detail {
 
-/// The generators' random engine. std::mt19937_64's output sequence is fixed by the standard;
-/// the std:: distributions are not, so the draws below are written out by hand to make a seed
-/// give the same network on every standard library.
-using Rng = std::mt19937_64;
+/// The generators draw through core/random.hpp (portable across standard libraries).
+using Rng = random::Engine;
+using random::shuffle;
+using random::uniform;
+using random::uniform_index;
 
-/// Uniform double in [0, 1) from the top 53 bits of one draw (every value a multiple of 2^-53).
-inline double uniform(Rng& rng) {
-  return static_cast<double>(rng() >> 11U) * 0x1.0p-53;
-}
-
-/// Uniform integer in [0, n), n >= 1, without modulo bias (rejection of the incomplete top
-/// block of 2^64 % n values, which almost never triggers).
-inline Index uniform_index(Rng& rng, Index n) {
-  const auto range = static_cast<std::uint64_t>(n);
-  const std::uint64_t reject_from = Rng::max() - Rng::max() % range;
-  std::uint64_t x = rng();
-  while (x >= reject_from) x = rng();
-  return static_cast<Index>(x % range);
-}
-
-/// Fisher-Yates shuffle driven by uniform_index (std::shuffle's draws are unspecified).
-template <typename T>
-void shuffle(std::vector<T>& items, Rng& rng) {
-  for (std::size_t i = items.size(); i > 1; --i) {
-    const auto j = static_cast<std::size_t>(uniform_index(rng, static_cast<Index>(i)));
-    std::swap(items[i - 1], items[j]);
+/// n points uniform in the unit square (n x 2), drawn x then y per point.
+inline Matrix uniform_points(Rng& rng, Index n) {
+  Matrix points(n, 2);
+  for (Index i = 0; i < n; ++i) {
+    points(i, 0) = uniform(rng);
+    points(i, 1) = uniform(rng);
   }
+  return points;
 }
 
 /// Side L of the periodic box of a jammed packing: the particles' total volume over L^d equals

@@ -52,11 +52,7 @@ Network random_planar(const PlanarOptions& options) {
   options.validate();
   const Index n = options.num_nodes;
   detail::Rng rng(options.seed);
-  Matrix positions(n, 2);
-  for (Index i = 0; i < n; ++i) {
-    positions(i, 0) = detail::uniform(rng);
-    positions(i, 1) = detail::uniform(rng);
-  }
+  const Matrix positions = detail::uniform_points(rng, n);
   std::vector<Edge> edges = delaunay_edges(positions);
 
   // Thinning. An exact "would this disconnect?" test per edge is too slow at N ~ 1e6, so only

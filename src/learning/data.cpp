@@ -18,49 +18,6 @@
 
 namespace plnet::learning {
 
-// ---------------------------------------------------------------------------------------------
-// Random draws
-
-namespace sampling {
-
-double uniform(Engine& engine) {
-  return static_cast<double>(engine() >> 11U) * 0x1.0p-53;
-}
-
-double uniform(Engine& engine, double low, double high) {
-  return low + (high - low) * uniform(engine);
-}
-
-Index uniform_index(Engine& engine, Index n) {
-  const auto range = static_cast<std::uint64_t>(n);
-  // Reject the incomplete top block of 2^64 mod n values so that every residue is equally
-  // likely; the rejection probability is below n / 2^64.
-  const std::uint64_t reject_from = Engine::max() - Engine::max() % range;
-  std::uint64_t x = engine();
-  while (x >= reject_from) x = engine();
-  return static_cast<Index>(x % range);
-}
-
-double normal(Engine& engine) {
-  double u = 0.0;
-  double s = 0.0;
-  do {
-    u = 2.0 * uniform(engine) - 1.0;
-    const double v = 2.0 * uniform(engine) - 1.0;
-    s = u * u + v * v;
-  } while (s >= 1.0 || s == 0.0);
-  return u * std::sqrt(-2.0 * std::log(s) / s);
-}
-
-void shuffle(std::vector<Index>& items, Engine& engine) {
-  for (std::size_t i = items.size(); i > 1; --i) {
-    const auto j = static_cast<std::size_t>(uniform_index(engine, static_cast<Index>(i)));
-    std::swap(items[i - 1], items[j]);
-  }
-}
-
-}  // namespace sampling
-
 namespace {
 
 using sampling::Engine;

@@ -1,4 +1,5 @@
 #include <plnet/core/error.hpp>
+#include <plnet/core/random.hpp>
 #include <plnet/learning/trainer.hpp>
 
 #include <cmath>
@@ -7,19 +8,9 @@
 namespace plnet::learning {
 namespace {
 
-// Portable draws: std::*_distribution outputs are implementation-defined, these are not.
-double uniform(std::mt19937_64& rng) {
-  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
-}
-double normal(std::mt19937_64& rng) {
-  double u1 = uniform(rng);
-  while (u1 <= 0.0) u1 = uniform(rng);
-  const double u2 = uniform(rng);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-}
-Index uniform_index(std::mt19937_64& rng, Index n) {
-  return static_cast<Index>(uniform(rng) * static_cast<double>(n));
-}
+using random::normal;
+using random::uniform;
+using random::uniform_index;
 
 std::string rng_to_string(const std::mt19937_64& rng) {
   std::ostringstream out;

@@ -8,6 +8,7 @@
 /// distributions are implementation-defined), so a seed gives the same bits with any standard
 /// library; normal draws also call std::log and std::sqrt (glibc's are correctly rounded).
 
+#include <plnet/core/random.hpp>
 #include <plnet/core/types.hpp>
 
 #include <cstdint>
@@ -20,24 +21,8 @@ namespace plnet::learning {
 // ---------------------------------------------------------------------------------------------
 // Random draws
 
-namespace sampling {
-
-/// The engine behind every seeded function of the learning module.
-using Engine = std::mt19937_64;
-
-/// Uniform double in [0, 1): the top 53 bits of one draw times 2^-53.
-double uniform(Engine& engine);
-/// low + (high - low) * uniform(engine): uniform in [low, high) up to the rounding of that sum.
-double uniform(Engine& engine, double low, double high);
-/// Uniform integer in [0, n), n >= 1, by rejection (no modulo bias).
-Index uniform_index(Engine& engine, Index n);
-/// Standard normal N(0, 1) by Marsaglia's polar method (two or more uniform draws per value;
-/// the second value of each pair is discarded so that the function has no state).
-double normal(Engine& engine);
-/// Fisher-Yates shuffle driven by uniform_index.
-void shuffle(std::vector<Index>& items, Engine& engine);
-
-}  // namespace sampling
+/// The portable draws of core/random.hpp under their historical name here.
+namespace sampling = ::plnet::random;
 
 // ---------------------------------------------------------------------------------------------
 // CSV tables
