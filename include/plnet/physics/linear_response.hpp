@@ -130,6 +130,7 @@ class LinearResponse {
   ReducedSystem reduced_;
   std::unique_ptr<solver::SymmetricSolver> solver_;
   Vector w_;
+  double min_pivot_ratio_ = 0.0;
 };
 
 /// One-shot solve in the eliminated form.
