@@ -17,6 +17,7 @@
 //   BM_SolveAssembled/N   from an already assembled reduced matrix: make_solver + analyze +
 //                         factorize + one solve (the like-for-like match of scipy's spsolve on a
 //                         ready CSR matrix). Backend "auto".
+//   BM_SolveColdBackend/<name>/N  BM_SolveCold with a fixed backend; sizes as BM_Backend.
 //   BM_Backend/<name>/N   scatter + numeric factorisation + solve of 4 right-hand sides at the
 //                         solver level (no refinement), symbolic analysis reused; N = 300 and
 //                         3e3 (PLNET_BENCH_BACKEND_SIZES="300,3000,30000" to override).
@@ -248,6 +249,21 @@ void BM_SolveCold(benchmark::State& state) {
   state.counters["backward_error"] = st.report.backward_error;
 }
 
+/// BM_SolveCold with a named backend instead of "auto" (to place auto's crossovers).
+void solve_cold_with(benchmark::State& state, const std::string& backend) {
+  const Case& c = network_case(state.range(0));
+  physics::SolveOptions options;
+  options.backend = backend;
+  physics::State st;
+  for (auto _ : state) {
+    const physics::LinearModel model = physics::resistor_model(c.net);
+    st = physics::solve(model, c.net.conductances(), conditions(c.net.num_nodes()), options);
+    benchmark::DoNotOptimize(st.x.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, c, physics::ReducedSystem(c.model, c.bc));
+}
+
 void BM_Refactor(benchmark::State& state) {
   Case& c = network_case(state.range(0));
   physics::LinearResponse& response = warm_response(c);
@@ -344,6 +360,13 @@ const bool kRegistered = [] {
   for (const auto& [name, fn] : families) {
     auto* family = benchmark::RegisterBenchmark(name, fn);
     for (const Index n : sizes) family->Arg(n);
+    family->Unit(benchmark::kMillisecond);
+  }
+  for (const char* backend : kBackends) {
+    auto* family =
+        benchmark::RegisterBenchmark((std::string("BM_SolveColdBackend/") + backend).c_str(),
+                                     solve_cold_with, std::string(backend));
+    for (const Index n : backend_sizes) family->Arg(n);
     family->Unit(benchmark::kMillisecond);
   }
   const std::array<std::pair<const char*, BackendPart>, 3> parts{

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 namespace plnet::physics {
 namespace {
@@ -116,77 +117,122 @@ ReducedSystem::ReducedSystem(const LinearModel& model, const BoundaryConditions&
   for (auto& f : free_index_)
     if (f == 0) f = num_free_++;
 
-  // Rows of T.
-  std::vector<std::vector<Term>> rows(static_cast<std::size_t>(n));
+  // Rows of T in compressed form: one unit term per free dof, the substitution terms per slave.
+  row_offsets_.assign(static_cast<std::size_t>(n) + 1, 0);
   for (Index dof = 0; dof < n; ++dof)
     if (free_index_[static_cast<std::size_t>(dof)] >= 0)
-      rows[static_cast<std::size_t>(dof)].push_back(
-          {free_index_[static_cast<std::size_t>(dof)], 1.0});
+      row_offsets_[static_cast<std::size_t>(dof) + 1] = 1;
   for (std::size_t k = 0; k < structure.constraints.size(); ++k) {
     const auto& c = structure.constraints[k];
-    auto& row = rows[static_cast<std::size_t>(slave_dof_[k])];
+    auto& count = row_offsets_[static_cast<std::size_t>(slave_dof_[k]) + 1];
+    for (std::size_t j = 0; j < c.dofs.size(); ++j)
+      if (c.dofs[j] != slave_dof_[k] && free_index_[static_cast<std::size_t>(c.dofs[j])] >= 0 &&
+          c.coefficients[j] != 0.0)
+        ++count;
+  }
+  for (Index dof = 0; dof < n; ++dof)
+    row_offsets_[static_cast<std::size_t>(dof) + 1] += row_offsets_[static_cast<std::size_t>(dof)];
+  terms_.resize(static_cast<std::size_t>(row_offsets_.back()));
+  for (Index dof = 0; dof < n; ++dof)
+    if (const Index f = free_index_[static_cast<std::size_t>(dof)]; f >= 0)
+      terms_[static_cast<std::size_t>(row_offsets_[static_cast<std::size_t>(dof)])] = {f, 1.0};
+  for (std::size_t k = 0; k < structure.constraints.size(); ++k) {
+    const auto& c = structure.constraints[k];
+    auto next = static_cast<std::size_t>(row_offsets_[static_cast<std::size_t>(slave_dof_[k])]);
     for (std::size_t j = 0; j < c.dofs.size(); ++j) {
       const Index f = free_index_[static_cast<std::size_t>(c.dofs[j])];
       if (c.dofs[j] == slave_dof_[k] || f < 0 || c.coefficients[j] == 0.0) continue;
-      row.push_back({f, -c.coefficients[j] / slave_coefficient_[k]});
+      terms_[next++] = {f, -c.coefficients[j] / slave_coefficient_[k]};
     }
   }
-  row_offsets_.assign(static_cast<std::size_t>(n) + 1, 0);
-  for (Index dof = 0; dof < n; ++dof) {
-    const auto& row = rows[static_cast<std::size_t>(dof)];
-    row_offsets_[static_cast<std::size_t>(dof) + 1] =
-        row_offsets_[static_cast<std::size_t>(dof)] + static_cast<Index>(row.size());
-    terms_.insert(terms_.end(), row.begin(), row.end());
-  }
+  build_pattern(model);
+}
 
-  // Pattern of T^T H T and the scatter map from stamp entries into it.
-  struct Contribution {
-    int row, col;
-    Index parameter;
-    double coefficient;
-  };
-  std::vector<Contribution> contributions;
-  for (Index i = 0; i < model.num_parameters(); ++i) {
-    const auto d = model.stamp_dofs(i);
-    const auto s = model.stamp_matrix(i);
-    const std::size_t k = d.size();
-    for (std::size_t r = 0; r < k; ++r) {
-      for (std::size_t c = 0; c < k; ++c) {
-        if (s[r * k + c] == 0.0) continue;
-        for (Index p = row_offsets_[static_cast<std::size_t>(d[r])];
-             p < row_offsets_[static_cast<std::size_t>(d[r]) + 1]; ++p)
-          for (Index q = row_offsets_[static_cast<std::size_t>(d[c])];
-               q < row_offsets_[static_cast<std::size_t>(d[c]) + 1]; ++q) {
-            const auto& tp = terms_[static_cast<std::size_t>(p)];
-            const auto& tq = terms_[static_cast<std::size_t>(q)];
-            contributions.push_back({static_cast<int>(tp.free), static_cast<int>(tq.free), i,
-                                     s[r * k + c] * tp.coefficient * tq.coefficient});
-          }
+// Pattern of T^T H T and the scatter map from stamp entries into it, without triplets. The
+// contributions S_i(r, c) T(d_r, p) T(d_c, q) -> entry (p, q) are enumerated twice in parameter
+// order (the order assemble() sums them in): once to count them per column, once to bucket them
+// by column; each column's distinct rows are then found with a marker array. O(contributions +
+// nnz log(column length)); every array is allocated once at its final size, because on the
+// machines we measured fresh pages, not arithmetic, were the cost of a cold solve.
+void ReducedSystem::build_pattern(const LinearModel& model) {
+  const auto nf = static_cast<std::size_t>(num_free_);
+  auto for_each_contribution = [&](auto&& visit) {
+    for (Index i = 0; i < model.num_parameters(); ++i) {
+      const auto d = model.stamp_dofs(i);
+      const auto s = model.stamp_matrix(i);
+      const std::size_t k = d.size();
+      for (std::size_t r = 0; r < k; ++r) {
+        const auto row_r = row(d[r]);
+        for (std::size_t c = 0; c < k; ++c) {
+          const double value = s[r * k + c];
+          if (value == 0.0) continue;
+          for (const Term& tp : row_r)
+            for (const Term& tq : row(d[c]))
+              visit(static_cast<std::size_t>(tp.free), static_cast<std::size_t>(tq.free), i,
+                    value * tp.coefficient * tq.coefficient);
+        }
       }
     }
+  };
+
+  std::vector<std::size_t> bucket_start(nf + 1, 0);
+  for_each_contribution(
+      [&](std::size_t, std::size_t col, Index, double) { ++bucket_start[col + 1]; });
+  for (std::size_t j = 0; j < nf; ++j) bucket_start[j + 1] += bucket_start[j];
+  const std::size_t count = bucket_start[nf];
+  require(count < static_cast<std::size_t>(std::numeric_limits<int>::max()), "reduced system",
+          "too many stamp contributions (", count, ") for 32-bit sparse indices");
+
+  scatter_parameter_.resize(count);
+  scatter_coefficient_.resize(count);
+  scatter_position_.resize(count);
+  std::vector<int> bucket_row(count);
+  std::vector<int> bucket_id(count);
+  {
+    std::vector<std::size_t> fill(bucket_start.begin(), bucket_start.end() - 1);
+    std::size_t e = 0;
+    for_each_contribution([&](std::size_t row_index, std::size_t col, Index i, double value) {
+      scatter_parameter_[e] = static_cast<int>(i);
+      scatter_coefficient_[e] = value;
+      const std::size_t slot = fill[col]++;
+      bucket_row[slot] = static_cast<int>(row_index);
+      bucket_id[slot] = static_cast<int>(e);
+      ++e;
+    });
   }
-  std::vector<Eigen::Triplet<double, int>> triplets;
-  triplets.reserve(contributions.size() + static_cast<std::size_t>(num_free_));
-  for (const auto& c : contributions) triplets.emplace_back(c.row, c.col, 0.0);
-  for (Index f = 0; f < num_free_; ++f)
-    triplets.emplace_back(static_cast<int>(f), static_cast<int>(f), 0.0);
+
+  // Distinct rows of each column (plus the diagonal, kept even where every stamp vanishes so
+  // that the pattern does not depend on the values), sorted; positions via a marker array.
+  std::vector<int> outer(nf + 1, 0);
+  std::vector<int> inner;
+  inner.reserve(std::min(count, count / 2 + nf));
+  std::vector<std::size_t> marker(nf, std::numeric_limits<std::size_t>::max());
+  std::vector<int> position(nf, 0);
+  for (std::size_t j = 0; j < nf; ++j) {
+    const std::size_t first = inner.size();
+    marker[j] = j;
+    inner.push_back(static_cast<int>(j));
+    for (std::size_t b = bucket_start[j]; b < bucket_start[j + 1]; ++b) {
+      const auto r = static_cast<std::size_t>(bucket_row[b]);
+      if (marker[r] != j) {
+        marker[r] = j;
+        inner.push_back(bucket_row[b]);
+      }
+    }
+    std::sort(inner.begin() + static_cast<std::ptrdiff_t>(first), inner.end());
+    for (std::size_t p = first; p < inner.size(); ++p)
+      position[static_cast<std::size_t>(inner[p])] = static_cast<int>(p);
+    for (std::size_t b = bucket_start[j]; b < bucket_start[j + 1]; ++b)
+      scatter_position_[static_cast<std::size_t>(bucket_id[b])] =
+          position[static_cast<std::size_t>(bucket_row[b])];
+    outer[j + 1] = static_cast<int>(inner.size());
+  }
+
   matrix_.resize(num_free_, num_free_);
-  matrix_.setFromTriplets(triplets.begin(), triplets.end());
-  matrix_.makeCompressed();
-  scatter_parameter_.reserve(contributions.size());
-  scatter_coefficient_.reserve(contributions.size());
-  scatter_position_.reserve(contributions.size());
-  const int* outer = matrix_.outerIndexPtr();
-  const int* inner = matrix_.innerIndexPtr();
-  for (const auto& c : contributions) {
-    const int* begin = inner + outer[c.col];
-    const int* end = inner + outer[c.col + 1];
-    const int* it = std::lower_bound(begin, end, c.row);
-    assert(it != end && *it == c.row && "entry missing from the reduced pattern");
-    scatter_parameter_.push_back(c.parameter);
-    scatter_coefficient_.push_back(c.coefficient);
-    scatter_position_.push_back(it - inner);
-  }
+  matrix_.resizeNonZeros(static_cast<Index>(inner.size()));
+  std::copy(outer.begin(), outer.end(), matrix_.outerIndexPtr());
+  std::copy(inner.begin(), inner.end(), matrix_.innerIndexPtr());
+  std::fill(matrix_.valuePtr(), matrix_.valuePtr() + inner.size(), 0.0);
 }
 
 void ReducedSystem::assemble(const Vector& w) {

@@ -90,6 +90,8 @@ class ReducedSystem {
   Index free_index(Index dof) const { return free_index_[static_cast<std::size_t>(dof)]; }
 
  private:
+  void build_pattern(const LinearModel& model);
+
   const LinearModel* model_;
   Index num_free_ = 0;
   std::vector<Index> free_index_;   // dof -> reduced index or -1
@@ -98,9 +100,9 @@ class ReducedSystem {
   std::vector<Index> slave_dof_;           // per constraint
   std::vector<double> slave_coefficient_;  // per constraint
   // Scatter map: matrix value position += w[parameter] * coefficient.
-  std::vector<Index> scatter_parameter_;
+  std::vector<int> scatter_parameter_;  // 32-bit like the sparse indices: less memory to touch
   std::vector<double> scatter_coefficient_;
-  std::vector<Index> scatter_position_;
+  std::vector<int> scatter_position_;
   SparseMatrix matrix_;
 };
 
