@@ -126,6 +126,36 @@ TEST(AnalysisLandscape, DirectionsAreTheCovarianceEigenvectors) {
   EXPECT_NEAR(lr.cost(1, 1), cost_at(p, rtraj.front().cwiseInverse(), loss), 1e-14 * lr.cost(1, 1));
 }
 
+TEST(AnalysisLandscape, CentreOfATrainedTrajectoryIsTheFinalCost) {
+  // A real run of the trainer in 004's parametrisation (resistances, exact gradient): the
+  // landscape centre is the cost the trainer logs at its final parameters.
+  const Problem p = edge_source_problem(13, 8);
+  const learning::Loss loss{learning::LossKind::kMse, learning::Reduction::kMean};
+  learning::ProtocolOptions protocol;
+  protocol.learning_rate = 0.05;
+  protocol.steps = 200;
+  protocol.batch_mode = learning::BatchMode::kFull;
+  protocol.learn = learning::Parametrization::kResistance;
+  protocol.log_every = 200;
+  protocol.parameters_every = 10;
+  learning::Trainer trainer(p.model, p.task, p.batch, {}, loss, {learning::RuleKind::kExact},
+                            protocol, p.net.conductances());
+  trainer.run();
+  const auto& snaps = trainer.state().snapshots;
+  ASSERT_GE(snaps.size(), 3U);
+  std::vector<Vector> r;
+  for (const auto& w : snaps) r.push_back(w.cwiseInverse());
+  LandscapeOptions opt;
+  opt.grid = 7;
+  opt.parametrization = learning::Parametrization::kResistance;
+  const Landscape l = trajectory_landscape(p.model, p.task, p.batch, loss, r, opt);
+  const double final_cost = trainer.state().log.back().train_cost;
+  // 1/(1/w) differs from w by an ulp: the cost agrees to round-off.
+  EXPECT_NEAR(l.cost(3, 3), final_cost, 1e-12 * final_cost);
+  EXPECT_LT(final_cost, trainer.state().log.front().train_cost);
+  EXPECT_GT(l.explained_variance[0], 0.5);  // gradient descent moves mostly along one line
+}
+
 TEST(AnalysisNudgeBias, LimitIsEq16AndErrorIsLinearInBeta) {
   const Problem p = edge_source_problem(9, 5);
   const learning::Loss loss{learning::LossKind::kMse, learning::Reduction::kSum};
