@@ -79,5 +79,21 @@ TEST(AnalysisCircuits, MapMatchesNodalSolvesAndRespectsBounds) {
   }
 }
 
+TEST(AnalysisCircuits, RankDoesNotDependOnEdgeOrientation) {
+  // Flipping an edge flips the sign of its source and of its drop: rows and columns of W_R
+  // change sign, the singular values and the rank do not.
+  std::mt19937_64 rng(23);
+  const graph::Network net = testing::random_connected_network(10, 6, 1.0, rng);
+  std::vector<graph::Edge> flipped = net.edges();
+  for (std::size_t e = 0; e < flipped.size(); e += 2) std::swap(flipped[e].a, flipped[e].b);
+  const graph::Network other(net.num_nodes(), flipped, net.conductances());
+  const std::vector<Index> in = {0, 1, 5}, out = {2, 3, 7, 8};
+  const RealisableMap a = realisable_map(net, net.conductances(), in, out);
+  const RealisableMap b = realisable_map(other, net.conductances(), in, out);
+  EXPECT_EQ(a.rank, b.rank);
+  EXPECT_LT((a.singular_values - b.singular_values).norm(), 1e-12 * a.singular_values.norm());
+  EXPECT_LT((a.map.cwiseAbs() - b.map.cwiseAbs()).norm(), 1e-12 * a.map.norm());
+}
+
 }  // namespace
 }  // namespace plnet::analysis

@@ -5,7 +5,9 @@
 // replicates; mode alignment against forces built from known modes.
 #include <plnet/analysis/effective.hpp>
 #include <plnet/analysis/spectrum.hpp>
+#include <plnet/graph/generators.hpp>
 #include <plnet/learning/task.hpp>
+#include <plnet/learning/trainer.hpp>
 
 #include <gtest/gtest.h>
 
@@ -177,6 +179,58 @@ TEST(AnalysisEffective, TaskForcesOnAThreeNodePath) {
   EXPECT_NEAR(f(0, 0), k2, 1e-15);  // -H_12 * 1: the source pushes k2 into node 1
   EXPECT_NEAR(f(0, 1), 2.0, 1e-15);
   EXPECT_NEAR(f(0, 2), 1.0, 1e-15);
+}
+
+TEST(AnalysisEffective, TrainingSoftensAFlowNetwork) {
+  // 003 Fig. 4a in miniature: an Erdos-Renyi flow network (N = 40, Z = 3), current in at one
+  // node, the pressure at another trained to 4x its initial gain (exact gradient, full batch).
+  // Learning lowers the soft eigenvalues, so g_bar rises; spectral and sampled values agree
+  // within 4 standard errors before and after. (Measured: g_bar 22.0 -> 72.6 for seed 1.)
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    graph::ErdosRenyiOptions eo;
+    eo.seed = seed;
+    const graph::Network net = graph::erdos_renyi(eo);
+    const physics::LinearModel model = physics::resistor_model(net);
+    const Index n = net.num_nodes();
+    learning::Task task;
+    task.fixed.hold(0, 0.0);
+    task.inputs = {learning::injection_input({n / 3}, {1.0})};
+    task.outputs = {learning::node_readout(2 * n / 3)};
+    random::Engine engine(seed);
+    Vector w0(net.num_edges());
+    for (Index i = 0; i < w0.size(); ++i) w0[i] = random::uniform(engine, 0.5, 1.5);
+    learning::Batch batch;
+    batch.inputs = Vector::LinSpaced(5, 0.2, 1.0);
+    learning::Responses r0(model, task);
+    r0.update(w0);
+    batch.targets = 4.0 * r0.outputs(batch.inputs);
+    learning::ProtocolOptions protocol;
+    protocol.learning_rate = 0.02;
+    protocol.steps = 3000;
+    protocol.batch_mode = learning::BatchMode::kFull;
+    protocol.log_every = 3000;
+    protocol.lower_bound = 1e-3;
+    learning::Trainer trainer(model, task, batch, {},
+                              {learning::LossKind::kMse, learning::Reduction::kMean},
+                              {learning::RuleKind::kExact}, protocol, w0);
+    trainer.run();
+    ASSERT_LT(trainer.state().log.back().train_cost, 1e-6 * trainer.state().log.front().train_cost);
+    const physics::BoundaryConditions bc = task.conditions(Vector::Zero(1));
+    double g[2];
+    for (int k = 0; k < 2; ++k) {
+      const Vector& w = k == 0 ? w0 : trainer.parameters();
+      const PhysicalSpectrum spec = physical_spectrum(model, w, bc);
+      const RandomForceOptions opt{ForceDistribution::kUnitSphere, 500, 7};
+      const Matrix f = random_forces(spec.reduced_values.size(), opt);
+      const RandomForceMeasures m = random_force_measures(
+          f, random_force_responses(model, w, bc, f), spec.reduced_modes, opt.distribution);
+      g[k] = effective_conductance(spec.reduced_values);
+      EXPECT_NEAR(m.effective_conductance, g[k], 4.0 * m.effective_conductance_error);
+      EXPECT_NEAR(m.effective_dimension, effective_dimension(spec.reduced_values),
+                  4.0 * m.effective_dimension_error);
+    }
+    EXPECT_GT(g[1], 1.5 * g[0]) << "seed " << seed;
+  }
 }
 
 }  // namespace
