@@ -1,4 +1,5 @@
 #include <plnet/analysis/effective.hpp>
+#include <plnet/analysis/spectrum.hpp>
 #include <plnet/core/error.hpp>
 #include <plnet/physics/linear_response.hpp>
 
@@ -175,6 +176,31 @@ Matrix task_forces(const physics::LinearModel& model, const Vector& w, const lea
     for (std::size_t k = 0; k < r.dofs.size(); ++k)
       for (const auto& term : reduced.row(r.dofs[k]))
         out(term.free, task.num_inputs() + o) += r.coefficients[k] * term.coefficient;
+  }
+  return out;
+}
+
+SpectralTrajectory spectral_trajectory(const physics::LinearModel& model,
+                                       const std::vector<Vector>& snapshots,
+                                       const physics::BoundaryConditions& bc, Index lowest) {
+  const std::string where = "spectral_trajectory";
+  require(!snapshots.empty(), where, "no snapshots");
+  const auto t = static_cast<Index>(snapshots.size());
+  SpectralTrajectory out;
+  out.effective_conductance.resize(t);
+  out.effective_dimension.resize(t);
+  for (Index s = 0; s < t; ++s) {
+    const PhysicalSpectrum spec =
+        physical_spectrum(model, snapshots[static_cast<std::size_t>(s)], bc);
+    const Index n = spec.reduced_values.size();
+    if (s == 0) {
+      require(lowest >= 1 && lowest <= n, where, "lowest must be in [1, ", n, "] (got ", lowest,
+              ")");
+      out.lowest.resize(t, lowest);
+    }
+    out.lowest.row(s) = spec.reduced_values.head(lowest).transpose();
+    out.effective_conductance[s] = effective_conductance(spec.reduced_values);
+    out.effective_dimension[s] = effective_dimension(spec.reduced_values);
   }
   return out;
 }

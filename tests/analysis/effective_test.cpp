@@ -233,5 +233,31 @@ TEST(AnalysisEffective, TrainingSoftensAFlowNetwork) {
   }
 }
 
+TEST(AnalysisEffective, SpectralTrajectoryMatchesDenseGroundedLaplacians) {
+  std::mt19937_64 rng(71);
+  const graph::Network net = testing::random_connected_network(15, 15, 1.0, rng);
+  const physics::LinearModel model = physics::resistor_model(net);
+  physics::BoundaryConditions bc;
+  bc.hold(0, 0.0);
+  std::vector<Vector> snaps;
+  for (int s = 0; s < 4; ++s)
+    snaps.push_back(net.conductances().array() * (1.0 + 0.2 * s) *
+                    Eigen::ArrayXd::LinSpaced(net.num_edges(), 1.0, 1.0 + s));
+  const SpectralTrajectory t = spectral_trajectory(model, snaps, bc, 3);
+  ASSERT_EQ(t.lowest.rows(), 4);
+  ASSERT_EQ(t.lowest.cols(), 3);
+  for (int s = 0; s < 4; ++s) {
+    const graph::Network scaled(net.num_nodes(), net.edges(), snaps[static_cast<std::size_t>(s)]);
+    const Matrix k = testing::dense_laplacian(scaled).cast<double>().bottomRightCorner(14, 14);
+    const Eigen::SelfAdjointEigenSolver<Matrix> eig(k);
+    // Two dense symmetric eigen-solvers on the same matrix: round-off relative to lambda_max.
+    EXPECT_LT((t.lowest.row(s).transpose() - eig.eigenvalues().head(3)).norm(),
+              1e-12 * eig.eigenvalues().maxCoeff());
+    const Matrix kinv = k.inverse();
+    EXPECT_NEAR(t.effective_conductance[s], kinv.norm(), 1e-9 * kinv.norm());
+  }
+  EXPECT_THROW(spectral_trajectory(model, snaps, bc, 15), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace plnet::analysis

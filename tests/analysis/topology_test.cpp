@@ -3,6 +3,7 @@
 // sublevel subgraph; sector properties (connected, a partition, born at their extremum); the
 // edge-drop sectors against the components of the graph without high-drop edges; the overlap
 // score's hypergeometric baseline against Monte Carlo.
+#include <plnet/analysis/susceptibility.hpp>
 #include <plnet/analysis/topology.hpp>
 #include <plnet/physics/linear_response.hpp>
 
@@ -176,6 +177,9 @@ TEST(AnalysisTopology, EdgeDropSectorsOfAVoltageResponse) {
   for (Index e = 0; e < net.num_edges(); ++e)
     drop[e] = std::abs(v[net.edge(e).a] - v[net.edge(e).b]);
   const EdgeSetOverlap o = boundary_overlap(s.boundary_edges, drop, 1, 100, 3);
+  // 000 Fig. 6b: the most susceptible edge (||s_i||^2, susceptibility.hpp) is the boundary.
+  const Vector s2 = susceptibility_norms(physics::resistor_model(net), k, bc);
+  EXPECT_EQ(boundary_overlap(s.boundary_edges, s2, 1, 0).overlap, 1);
   EXPECT_EQ(o.overlap, 1);
   EXPECT_DOUBLE_EQ(o.fraction, 1.0);
   EXPECT_NEAR(o.p_value, 1.0 / static_cast<double>(net.num_edges()), 1e-15);

@@ -25,6 +25,8 @@
 #include <plnet/physics/boundary_conditions.hpp>
 #include <plnet/physics/model.hpp>
 
+#include <vector>
+
 namespace plnet::analysis {
 
 /// sqrt(sum lambda^-2) (003 eq. 28). Throws unless every eigenvalue is finite and > 0.
@@ -104,5 +106,20 @@ TaskAlignment task_alignment(const Matrix& modes, const Matrix& forces, double t
 /// force on the free nodes, an injection pattern, an edge source's w_e b_e); column n_in + o is
 /// T^T p_o, readout o as a force (003's output force direction A_r). n_free x (n_in + n_out).
 Matrix task_forces(const physics::LinearModel& model, const Vector& w, const learning::Task& task);
+
+/// The imprint along a training run (003 Figs. 2-4: eigenvalue flow, g_bar and D_eff during
+/// training): for each parameter snapshot (e.g. learning::TrainerState::snapshots, conductances)
+/// the `lowest` smallest eigenvalues of the reduced Hessian and the spectral g_bar and D_eff.
+/// Dense eigen-decomposition per snapshot (physical_spectrum): 003-sized networks.
+struct SpectralTrajectory {
+  Matrix lowest;                 ///< snapshots x lowest, ascending along each row
+  Vector effective_conductance;  ///< per snapshot
+  Vector effective_dimension;    ///< per snapshot
+};
+
+/// Requires 1 <= lowest <= n_free and at least one snapshot.
+SpectralTrajectory spectral_trajectory(const physics::LinearModel& model,
+                                       const std::vector<Vector>& snapshots,
+                                       const physics::BoundaryConditions& bc, Index lowest);
 
 }  // namespace plnet::analysis
