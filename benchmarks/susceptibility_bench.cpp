@@ -15,7 +15,8 @@
 //   BM_SusceptibilitySketch/N   the randomised estimate with k = PLNET_SUSC_PROBES (default
 //       200) probes, factorisation included. N from PLNET_SUSC_SKETCH_SIZES (default 100000).
 //       Counters: the predicted relative error sqrt(2/k) and the measured RMS relative error on
-//       200 random edges whose exact norms come from susceptibility_vectors (not timed).
+//       200 random edges whose exact norms come from susceptibility_vectors, and over all edges
+//       against susceptibility_norms_selected (neither timed).
 //   BM_StiffCostModes/N   the 10 stiffest eigenpairs of the total cost Hessian (Lanczos, matrix
 //       free) of a 2-input / 2-output task with a 10-sample batch, Responses::update included.
 //       N from PLNET_COST_MODES_SIZES (default 42000 nodes, ~1e5 edges).
@@ -181,6 +182,16 @@ void BM_SusceptibilitySketch(benchmark::State& state) {
   state.counters["probes"] = static_cast<double>(options.probes);
   state.counters["predicted_rel_err"] = est.relative_standard_error;
   state.counters["measured_rms_rel_err"] = std::sqrt(sq / static_cast<double>(edges.size()));
+  // Over every edge, against the exact selected-inversion norms (themselves checked against
+  // the solves on the sampled edges).
+  const Vector exact_all = analysis::susceptibility_norms_selected(inverse);
+  double worst = 0.0;
+  for (std::size_t j = 0; j < edges.size(); ++j)
+    worst = std::max(
+        worst, std::abs(exact_all[edges[j]] / s.row(static_cast<Index>(j)).squaredNorm() - 1.0));
+  state.counters["selected_vs_solves_max_rel"] = worst;
+  state.counters["all_edges_rms_rel_err"] =
+      std::sqrt((est.norms.cwiseQuotient(exact_all).array() - 1.0).square().mean());
 }
 
 void BM_StiffCostModes(benchmark::State& state) {

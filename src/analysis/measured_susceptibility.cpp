@@ -60,6 +60,16 @@ MeasuredSusceptibility measured_susceptibility(const BorderedInverse& inverse,
   const Eigen::CompleteOrthogonalDecomposition<Matrix> cod(za.transpose());  // R x n_active
   const Matrix sa = cod.solve(d.transpose()).transpose();                    // M x n_active
   for (Index k = 0; k < na; ++k) out.vectors.col(active[static_cast<std::size_t>(k)]) = sa.col(k);
+  if (r >= na) {
+    // A complete probe set determines S: use its norms, less the noise's contribution
+    // E||eps Z^+||^2 = noise^2 tr((Z Z^T)^-1) per row, instead of the sketch.
+    const Eigen::LLT<Matrix> gram(za * za.transpose());
+    require(gram.info() == Eigen::Success, "measured_susceptibility",
+            "the random probes are rank deficient (got ", r, " probes for ", na, " unknowns)");
+    const double trace = gram.solve(Matrix::Identity(na, na)).trace();
+    out.norms = sa.rowwise().squaredNorm();
+    out.norms.array() -= experiment.noise * experiment.noise * trace;
+  }
   return out;
 }
 

@@ -48,6 +48,13 @@ TEST(AnalysisMeasuredSusceptibility, NoiselessCompleteProbeSetsRecoverTheExactVa
   random.probes = 18;
   const auto r = measured_susceptibility(inverse, random);
   EXPECT_LT(estimation_error(r, c.s, c.norms).vectors, 1e-10);
+  EXPECT_LT(estimation_error(r, c.s, c.norms).norms, 1e-10);
+  // Fewer probes than unknowns: the norms are the sketch, with relative error sqrt(2/R).
+  random.probes = 6;
+  const auto sketch = measured_susceptibility(inverse, random);
+  const double rms = std::sqrt((sketch.norms.cwiseQuotient(c.norms).array() - 1.0).square().mean());
+  EXPECT_GT(rms, 0.2 * std::sqrt(2.0 / 6.0));  // ~40 correlated edges: a loose band
+  EXPECT_LT(rms, 2.0 * std::sqrt(2.0 / 6.0));
 }
 
 TEST(AnalysisMeasuredSusceptibility, ErrorScalesWithTheNoise) {

@@ -12,8 +12,10 @@
 ///    per-entry error `noise`; norms ||s^_i||^2 - n_probes noise^2 (bias removed).
 ///  * random probes: R Gaussian probes Z (active entries iid N(0, 1)), D = S Z + E.
 ///    Vectors by least squares S^ = D Z^+ (exact at zero noise once R >= n_active; error
-///    noise^2 tr((Z Z^T)^-1) per row); norms by the sketch (1/R) ||D_i||^2 - noise^2, unbiased
-///    for any R, relative standard error sqrt(2/R) at zero noise (susceptibility_scale.hpp).
+///    noise^2 tr((Z Z^T)^-1) per row). Norms: for R >= n_active ||s^_i||^2 - noise^2
+///    tr((Z Z^T)^-1) (exact at zero noise); for R < n_active the sketch
+///    (1/R) ||D_i||^2 - noise^2, unbiased, relative standard error sqrt(2/R) at zero noise
+///    (susceptibility_scale.hpp).
 
 #include <plnet/analysis/bordered_inverse.hpp>
 
