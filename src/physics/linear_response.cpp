@@ -19,6 +19,17 @@ constexpr Index kSlave = -2;
 // y = H(w) x, stamp by stamp (no matrix formed).
 void apply_hessian(const LinearModel& model, const Vector& w, const Vector& x, Vector& y) {
   y.setZero(model.num_dofs());
+  if (model.rank_one()) {  // S_i = b_i b_i^T: one dot product and one update per stamp
+    for (Index i = 0; i < model.num_parameters(); ++i) {
+      const auto d = model.stamp_dofs(i);
+      const auto b = model.stamp_vector(i);
+      double drop = 0.0;
+      for (std::size_t r = 0; r < d.size(); ++r) drop += b[r] * x[d[r]];
+      const double current = w[i] * drop;
+      for (std::size_t r = 0; r < d.size(); ++r) y[d[r]] += current * b[r];
+    }
+    return;
+  }
   for (Index i = 0; i < model.num_parameters(); ++i) {
     const auto d = model.stamp_dofs(i);
     const auto s = model.stamp_matrix(i);
@@ -156,17 +167,35 @@ ReducedSystem::ReducedSystem(const LinearModel& model, const BoundaryConditions&
 // machines we measured fresh pages, not arithmetic, were the cost of a cold solve.
 void ReducedSystem::build_pattern(const LinearModel& model) {
   const auto nf = static_cast<std::size_t>(num_free_);
+  // Most rows of T are a single unit term (a free dof) or empty (a held dof): resolve those
+  // without walking the term lists. kGeneral marks constraint slaves.
+  constexpr Index kEmpty = -1;
+  constexpr Index kGeneral = -2;
+  std::vector<Index> unit_free(static_cast<std::size_t>(model.num_dofs()));
+  for (Index dof = 0; dof < model.num_dofs(); ++dof) {
+    const auto terms = row(dof);
+    unit_free[static_cast<std::size_t>(dof)] = terms.empty() ? kEmpty
+                                               : (terms.size() == 1 && terms[0].coefficient == 1.0)
+                                                   ? terms[0].free
+                                                   : kGeneral;
+  }
   auto for_each_contribution = [&](auto&& visit) {
     for (Index i = 0; i < model.num_parameters(); ++i) {
       const auto d = model.stamp_dofs(i);
       const auto s = model.stamp_matrix(i);
       const std::size_t k = d.size();
       for (std::size_t r = 0; r < k; ++r) {
-        const auto row_r = row(d[r]);
+        const Index fr = unit_free[static_cast<std::size_t>(d[r])];
+        if (fr == kEmpty) continue;
         for (std::size_t c = 0; c < k; ++c) {
           const double value = s[r * k + c];
-          if (value == 0.0) continue;
-          for (const Term& tp : row_r)
+          const Index fc = unit_free[static_cast<std::size_t>(d[c])];
+          if (value == 0.0 || fc == kEmpty) continue;
+          if (fr >= 0 && fc >= 0) {
+            visit(static_cast<std::size_t>(fr), static_cast<std::size_t>(fc), i, value);
+            continue;
+          }
+          for (const Term& tp : row(d[r]))
             for (const Term& tq : row(d[c]))
               visit(static_cast<std::size_t>(tp.free), static_cast<std::size_t>(tq.free), i,
                     value * tp.coefficient * tq.coefficient);
