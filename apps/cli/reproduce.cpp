@@ -21,6 +21,7 @@ struct ReproduceCommand {
   std::string config;
   std::uint64_t seed = 1;
   bool seed_given = false;
+  std::vector<std::string> overrides;
 };
 
 void list_reproductions() {
@@ -44,6 +45,7 @@ void run(const ReproduceCommand& cmd) {
   options.seed_given = cmd.seed_given;
   options.seed = cmd.seed;
   options.log = &std::cerr;
+  options.overrides = cmd.overrides;
   std::cerr << "plnet: reproducing " << reproduction.id << " (" << reproduction.paper << ", "
             << reproduction.figure << "): " << reproduction.title << (cmd.quick ? " [quick]" : "")
             << "\n";
@@ -80,6 +82,9 @@ void register_reproduce(CLI::App& app) {
   sub->add_option("--config", cmd->config,
                   "Config file (default: the shipped experiments/<id>.toml)")
       ->check(CLI::ExistingFile);
+  sub->add_option("--set", cmd->overrides,
+                  "Override a config value after [quick]: section.key=value (TOML value), e.g. "
+                  "--set protocol.steps=300000; repeatable");
   sub->add_flag("--no-figures", cmd->no_figures, "Do not run the figure script");
   auto* seed = sub->add_option("--seed", cmd->seed, "Base seed (default: [reproduce] seed)");
   sub->callback([cmd, seed] {

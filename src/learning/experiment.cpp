@@ -534,7 +534,7 @@ const std::set<std::string>& experiment_sections() {
   return kSections;
 }
 
-// ParseOptions::overlay: every key of [<overlay>.<section>] replaces <section>.<key>.
+// ParseOptions::overlays: every key of [<overlay>.<section>] replaces <section>.<key>.
 // Overlays of the caller's extra sections are left to the caller.
 void apply_overlay(toml::table& root, const std::string& overlay, const std::string& origin,
                    const std::set<std::string>& extra) {
@@ -588,9 +588,9 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
                                        ": malformed TOML: ", err.description()));
   }
   std::set<std::string> extra(options.extra_sections.begin(), options.extra_sections.end());
-  if (!options.overlay.empty()) apply_overlay(root, options.overlay, origin, extra);
+  for (const auto& overlay : options.overlays) apply_overlay(root, overlay, origin, extra);
   if (options.seed) apply_seed(root, *options.seed);
-  if (!options.overlay.empty()) extra.insert(options.overlay);
+  extra.insert(options.overlays.begin(), options.overlays.end());
   for (const auto& [key, value] : root)
     if (!experiment_sections().contains(std::string(key.str())) &&
         !extra.contains(std::string(key.str())))

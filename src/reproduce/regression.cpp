@@ -136,7 +136,8 @@ CheckTable run_regression(Context& context, const std::string& name) {
       "C ~ " + text(mse_paper) + " (000 App. D)",
       "'~' read as within a factor 10 (000 does not say whether its C sums or averages, nor "
       "whether it has a factor 1/2); our summed cost 1/2 sum (y - t)^2 = " +
-          text(cost) + " after " + std::to_string(run.steps) + " steps"));
+          text(cost) + " after " + std::to_string(run.steps) + " steps" +
+          (config.text("mse_note", "").empty() ? "" : "; " + config.text("mse_note", ""))));
   table.checks.push_back(check_at_least(
       "decades between stiff eigenvalue " + std::to_string(stiff) + " and the next", a.gap_decades,
       gap_paper, std::to_string(stiff) + " stiff modes, gap > " + text(gap_paper) + " decades",

@@ -30,8 +30,7 @@ StiffAnalysis analyse_stiff_modes(const Context& context, const learning::Experi
 
 /// Config [reproduce] keys: stiff_modes (the expected number n_in x n_out: 4 for R1, 10 for
 /// R2), gap_decades (the paper's gap, 2), mse_paper (the paper's final cost, text),
-/// correlation_min (the Spearman correlation counted as "positively correlated", 0.5),
-/// mse_max (the bound for "MSE ~ paper value"), seed.
+/// mse_note (text appended to the MSE row's note: what is known about a discrepancy), seed.
 CheckTable run_regression(Context& context, const std::string& name);
 
 }  // namespace plnet::reproduce::detail

@@ -6,12 +6,14 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
+#include <map>
 #include <mutex>
 #include <ostream>
 #include <sstream>
@@ -65,9 +67,10 @@ nlohmann::json reproduce_values(const std::string& text, const std::string& orig
     }
   };
   read(root.get_as<toml::table>("reproduce"), "reproduce");
-  if (quick) {
-    if (const auto* q = root.get_as<toml::table>("quick"))
-      read(q->get_as<toml::table>("reproduce"), "quick.reproduce");
+  for (const std::string overlay : {"quick", "set"}) {
+    if (overlay == "quick" && !quick) continue;
+    if (const auto* q = root.get_as<toml::table>(overlay))
+      read(q->get_as<toml::table>("reproduce"), overlay + ".reproduce");
   }
   return out;
 }
@@ -125,8 +128,31 @@ bool CheckTable::passed() const {
 
 // ---- Config -------------------------------------------------------------------------------
 
-Config::Config(std::string path, bool quick) : path_(std::move(path)), quick_(quick) {
-  text_ = io::read_text_file(path_);
+// "section.key=value" overrides as TOML tables [set.<section>], one per section.
+std::string override_text(const std::vector<std::string>& overrides) {
+  std::map<std::string, std::string> tables;
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    const auto dot = o.find('.');
+    require(eq != std::string::npos && dot != std::string::npos && dot > 0 && dot + 1 < eq, "--set",
+            "need section.key=value (got '", o, "')");
+    const std::string section = o.substr(0, dot);
+    const std::string key = o.substr(dot + 1, eq - dot - 1);
+    for (const std::string& word : {section, key})
+      for (char c : word)
+        require(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_', "--set",
+                "section and key must be plain names (got '", o, "')");
+    tables[section] += key + " = " + o.substr(eq + 1) + "\n";
+  }
+  std::string text;
+  if (!tables.empty()) text = "\n# overrides (plnet reproduce --set)\n";
+  for (const auto& [section, body] : tables) text += "[set." + section + "]\n" + body;
+  return text;
+}
+
+Config::Config(std::string path, bool quick, const std::vector<std::string>& overrides)
+    : path_(std::move(path)), quick_(quick) {
+  text_ = io::read_text_file(path_) + override_text(overrides);
   const auto dir = std::filesystem::path(path_).parent_path().string();
   base_dir_ = dir.empty() ? "." : dir;
   values_ = reproduce_values(text_, path_, quick_);
@@ -135,7 +161,8 @@ Config::Config(std::string path, bool quick) : path_(std::move(path)), quick_(qu
 learning::Experiment Config::experiment(std::uint64_t seed) const {
   learning::ParseOptions options;
   options.extra_sections = {"reproduce"};
-  if (quick_) options.overlay = "quick";
+  if (quick_) options.overlays.push_back("quick");
+  options.overlays.push_back("set");
   options.seed = seed;
   // Without --quick the [quick] table is still an allowed (ignored) section.
   if (!quick_) options.extra_sections.push_back("quick");
@@ -205,7 +232,7 @@ RunResult run_reproduction(const Reproduction& reproduction, const RunOptions& o
       options.config.empty()
           ? (std::filesystem::path(experiments_dir()) / (reproduction.id + ".toml")).string()
           : options.config;
-  const Config config(config_path, options.quick);
+  const Config config(config_path, options.quick, options.overrides);
   const std::uint64_t seed = options.seed_given ? options.seed : config.seed();
   std::filesystem::create_directories(options.output_dir);
 

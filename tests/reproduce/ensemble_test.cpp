@@ -2,6 +2,7 @@
 #include <plnet/reproduce/ensemble.hpp>
 
 #include <gtest/gtest.h>
+#include <Eigen/Cholesky>
 
 #include <set>
 #include <stdexcept>

@@ -89,6 +89,22 @@ TEST_F(ReproduceFramework, QuickOverlaysExperimentAndReproduceKeys) {
   EXPECT_THROW(full.text("modes", ""), std::invalid_argument);  // wrong type names the key
 }
 
+TEST_F(ReproduceFramework, SetOverridesComeAfterQuick) {
+  const std::string path = write("c.toml", kConfig);
+  const Config c(path, true,
+                 {"protocol.steps=7", "reproduce.modes=9", "protocol.batch=\"single\""});
+  EXPECT_EQ(c.experiment(1).protocol.steps, 7);  // [quick] said 20: --set wins
+  EXPECT_EQ(c.experiment(1).protocol.batch_mode, plnet::learning::BatchMode::kSingle);
+  EXPECT_EQ(c.integer("modes", 0), 9);
+  EXPECT_NE(c.text().find("[set.protocol]"), std::string::npos);  // recorded with the config
+  EXPECT_THROW(Config(path, false, {"protocolsteps=3"}), std::invalid_argument);
+  EXPECT_THROW(Config(path, false, {"protocol.steps"}), std::invalid_argument);
+  EXPECT_THROW(Config(path, false, {"protocol.st eps=3"}), std::invalid_argument);
+  // A key the experiment does not know is still rejected by the experiment parser.
+  const Config bad(path, false, {"protocol.stepz=3"});
+  EXPECT_THROW((void)bad.experiment(1), std::invalid_argument);
+}
+
 TEST_F(ReproduceFramework, OneSeedReplacesEverySeedKey) {
   const Config c(write("c.toml", kConfig), false);
   const auto a = c.experiment(1);

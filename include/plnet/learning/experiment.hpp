@@ -42,12 +42,12 @@ struct Experiment {
 struct ParseOptions {
   /// Top-level tables left to the caller: neither parsed nor rejected as unknown sections.
   std::vector<std::string> extra_sections;
-  /// If non-empty, the top-level table of this name (also an extra section) overlays the
-  /// experiment key by key before parsing: `[quick.protocol] steps = 100` replaces
+  /// Top-level tables (also extra sections) that overlay the experiment key by key before
+  /// parsing, in order: with overlays = {"quick"}, `[quick.protocol] steps = 100` replaces
   /// protocol.steps. Keys keep their own line numbers, so messages still point at the file.
   /// An overlay table naming an extra section is left to the caller; one naming neither an
-  /// experiment section nor an extra section is an error.
-  std::string overlay;
+  /// experiment section nor an extra section is an error. Absent overlay tables are skipped.
+  std::vector<std::string> overlays;
   /// If set, every seed of the experiment (network.seed, parameters.seed, data.seed,
   /// data.split_seed, protocol.seed) is replaced by a distinct value derived from this one
   /// (splitmix64 of seed and the key's position in that list), so one number fixes a whole

@@ -60,6 +60,9 @@ struct RunOptions {
   bool seed_given = false;      ///< true: `seed` replaces [reproduce] seed
   std::uint64_t seed = 1;       ///< base seed of the whole reproduction
   std::ostream* log = nullptr;  ///< progress messages (nullptr: none)
+  /// "section.key=value" (value in TOML syntax) applied after [quick]: `protocol.steps=300000`,
+  /// `reproduce.stiff_modes=3`. Recorded in the config text stored in results.h5.
+  std::vector<std::string> overrides;
 };
 
 /// A reproduction config: the file's text plus its [reproduce] table (after the [quick]
@@ -67,7 +70,9 @@ struct RunOptions {
 /// [reproduce] keys are reported by finish().
 class Config {
  public:
-  Config(std::string path, bool quick);
+  /// `overrides`: RunOptions::overrides; each is appended to the text as a [set.<section>]
+  /// overlay (applied after [quick]). Throws std::invalid_argument for a malformed override.
+  Config(std::string path, bool quick, const std::vector<std::string>& overrides = {});
   const std::string& path() const { return path_; }
   const std::string& text() const { return text_; }
   bool quick() const { return quick_; }
@@ -84,7 +89,7 @@ class Config {
  private:
   std::string path_, text_, base_dir_;
   bool quick_;
-  nlohmann::json values_;  // [reproduce] after the overlay, as JSON scalars
+  nlohmann::json values_;  // [reproduce] after the overlays, as JSON scalars
 };
 
 /// Everything a run function gets.
