@@ -8,11 +8,11 @@ set -euo pipefail
 plnet=${1:-build/bin/plnet}
 out=results/demo/R1
 status=0
-"$plnet" reproduce R1 --set protocol.steps=200000 -o "$out" || status=$?
+"$plnet" reproduce R1 --set protocol.steps=300000 -o "$out" || status=$?
 if [[ $status != 0 && $status != 3 ]]; then exit "$status"; fi
 echo
 echo "results: $out/results.h5, check table: $out/check.md, figure: $out/R1.png (and .svg)"
 if [[ $status == 3 ]]; then
-  echo "some checks failed at this shortened length (200000 of 000's 1e6 iterations);"
-  echo "the notes column of $out/check.md says why. Full length: $plnet reproduce R1"
+  echo "some checks failed: the notes column of $out/check.md gives the most likely reason"
+  echo "(docs/reproduce.md, \"R1\"). Full length (000's 1e6 iterations): $plnet reproduce R1"
 fi

@@ -294,8 +294,10 @@ std::string check_markdown(const Reproduction& reproduction, const RunOptions& o
   std::ostringstream out;
   out << "# " << reproduction.id << ": " << reproduction.title << "\n\n"
       << "Paper " << reproduction.paper << ", " << reproduction.figure << ". "
-      << (options.quick ? "Quick size (--quick)" : "Full size") << ", seed " << seed << ", "
-      << std::fixed << std::setprecision(1) << seconds << " s. "
+      << (options.quick ? "Quick size (--quick)" : "Full size");
+  for (std::size_t i = 0; i < options.overrides.size(); ++i)
+    out << (i == 0 ? ", overridden: " : ", ") << options.overrides[i];
+  out << ", seed " << seed << ", " << std::fixed << std::setprecision(1) << seconds << " s. "
       << (table.passed() ? "All checks passed." : "SOME CHECKS FAILED.") << "\n\n"
       << "| check | measured | paper | criterion | result | note |\n"
       << "|---|---|---|---|---|---|\n";
