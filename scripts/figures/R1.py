@@ -44,7 +44,7 @@ def regression_figure(output_dir, name):
             pp.scatter_correlation(ax[1, 3], s2, np.abs(modes[:, j]) + 1e-300,
                                    label=f"mode {j + 1}", xlabel="||s_i||^2",
                                    ylabel="|Psi_rho,i|")
-        ax[1, 3].set_ylim(bottom=max(1e-8, np.abs(modes).max() * 1e-8))
+        ax[1, 3].set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
         ax[1, 3].legend(frameon=False, fontsize=7)
         ax[1, 3].set_title("susceptibility vs stiff modes")
         pp.save(fig, output_dir, name, caption=pp.check_caption(r))
