@@ -136,4 +136,9 @@ void write_output(const std::string& path, const std::string& content) {
   io::write_atomically(path, [&](std::ostream& out) { out << content; });
 }
 
+int& exit_status() {
+  static int status = 0;
+  return status;
+}
+
 }  // namespace plnet::cli

@@ -39,10 +39,15 @@ physics::BoundaryConditions to_boundary_conditions(const ConditionOptions& optio
 /// Writes `content` to `path` atomically, or to stdout when path is empty or "-".
 void write_output(const std::string& path, const std::string& content);
 
+/// The exit code main() returns after a successful parse (a subcommand sets it when its work
+/// ran but its outcome is a failure, e.g. `reproduce` with a failed check: 3).
+int& exit_status();
+
 void register_generate(CLI::App& app);
 void register_solve(CLI::App& app);
 void register_export(CLI::App& app);
 void register_train(CLI::App& app);
 void register_inspect(CLI::App& app);
+void register_reproduce(CLI::App& app);
 
 }  // namespace plnet::cli

@@ -1,5 +1,6 @@
 // plnet: command-line entry point. Each subcommand lives in its own file; every error from
-// bad input becomes one line on stderr and a non-zero exit code (1 input, 2 usage).
+// bad input becomes one line on stderr and a non-zero exit code (1 input, 2 usage, 3 a
+// reproduction whose checks failed).
 #include "common.hpp"
 
 #include <exception>
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   plnet::cli::register_export(app);
   plnet::cli::register_train(app);
   plnet::cli::register_inspect(app);
+  plnet::cli::register_reproduce(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -29,5 +31,5 @@ int main(int argc, char** argv) {
     std::cerr << "plnet: error: " << e.what() << "\n";
     return 1;
   }
-  return 0;
+  return plnet::cli::exit_status();
 }

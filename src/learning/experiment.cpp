@@ -1,5 +1,6 @@
 // Experiment files: TOML -> typed options. toml++ stays in this file.
 #include <plnet/core/error.hpp>
+#include <plnet/core/random.hpp>
 #include <plnet/graph/generators.hpp>
 #include <plnet/io/atomic_file.hpp>
 #include <plnet/io/network_io.hpp>
@@ -526,10 +527,59 @@ auto guarded(Section& s, const std::string& key, F f) {
   }
 }
 
+const std::set<std::string>& experiment_sections() {
+  static const std::set<std::string> kSections = {"experiment", "network", "parameters", "task",
+                                                  "data",       "loss",    "rule",       "protocol",
+                                                  "logging",    "solver"};
+  return kSections;
+}
+
+// ParseOptions::overlays: every key of [<overlay>.<section>] replaces <section>.<key>.
+// Overlays of the caller's extra sections are left to the caller.
+void apply_overlay(toml::table& root, const std::string& overlay, const std::string& origin,
+                   const std::set<std::string>& extra) {
+  const auto* top = root.get_as<toml::table>(overlay);
+  if (top == nullptr) return;
+  const toml::table copy = *top;
+  for (const auto& [name, value] : copy) {
+    const std::string section_name(name.str());
+    if (extra.contains(section_name)) continue;
+    const auto* patch = value.as_table();
+    if (patch == nullptr || !experiment_sections().contains(section_name))
+      throw std::invalid_argument(concat(origin, ": line ", value.source().begin.line, ": ",
+                                         overlay, ".", section_name,
+                                         ": not an experiment section to overlay"));
+    if (!root.contains(section_name)) root.insert(section_name, toml::table{});
+    auto* target = root.get_as<toml::table>(section_name);
+    for (const auto& [key, item] : *patch) target->insert_or_assign(key, item);
+  }
+}
+
+// ParseOptions::seed: one seed replaces every seed key, each with its own derived stream.
+void apply_seed(toml::table& root, std::uint64_t seed) {
+  struct Key {
+    const char* section;
+    const char* key;
+  };
+  static const Key kSeedKeys[] = {{"network", "seed"},
+                                  {"parameters", "seed"},
+                                  {"data", "seed"},
+                                  {"data", "split_seed"},
+                                  {"protocol", "seed"}};
+  std::uint64_t index = 0;
+  for (const auto& [section_name, key] : kSeedKeys) {
+    const auto value = static_cast<std::int64_t>(random::derive_seed(seed, index++));
+    // A network read from a file has no seed key to replace.
+    if (std::string(section_name) == "network" && root["network"]["file"]) continue;
+    if (!root.contains(section_name)) root.insert(section_name, toml::table{});
+    root.get_as<toml::table>(section_name)->insert_or_assign(key, value);
+  }
+}
+
 }  // namespace
 
 Experiment parse_experiment(const std::string& text, const std::string& origin,
-                            const std::string& base_dir) {
+                            const std::string& base_dir, const ParseOptions& options) {
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -537,11 +587,13 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
     throw std::invalid_argument(concat(origin, ": line ", err.source().begin.line,
                                        ": malformed TOML: ", err.description()));
   }
-  static const std::set<std::string> kSections = {"experiment", "network", "parameters", "task",
-                                                  "data",       "loss",    "rule",       "protocol",
-                                                  "logging",    "solver"};
+  std::set<std::string> extra(options.extra_sections.begin(), options.extra_sections.end());
+  for (const auto& overlay : options.overlays) apply_overlay(root, overlay, origin, extra);
+  if (options.seed) apply_seed(root, *options.seed);
+  extra.insert(options.overlays.begin(), options.overlays.end());
   for (const auto& [key, value] : root)
-    if (!kSections.contains(std::string(key.str())))
+    if (!experiment_sections().contains(std::string(key.str())) &&
+        !extra.contains(std::string(key.str())))
       throw std::invalid_argument(concat(origin, ": line ", value.source().begin.line, ": ",
                                          key.str(),
                                          ": unknown section (need experiment, network, parameters, "

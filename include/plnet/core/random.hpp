@@ -55,4 +55,18 @@ void shuffle(std::vector<T>& items, Engine& engine) {
   }
 }
 
+/// A seed for item `index` of a family fixed by `base` (the realisations of an ensemble, the
+/// seeded parts of one experiment): two rounds of splitmix64's finaliser over (base, index),
+/// so neighbouring bases and indices give unrelated streams. The result fits in 62 bits (it
+/// survives a round trip through a signed TOML integer).
+inline std::uint64_t derive_seed(std::uint64_t base, std::uint64_t index) {
+  auto mix = [](std::uint64_t z) {
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+  };
+  return mix(mix(base) ^ index) >> 2U;
+}
+
 }  // namespace plnet::random

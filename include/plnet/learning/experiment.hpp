@@ -7,8 +7,11 @@
 #include <plnet/graph/network.hpp>
 #include <plnet/learning/trainer.hpp>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace plnet::learning {
 
@@ -35,10 +38,27 @@ struct Experiment {
   std::string description;  ///< [experiment] description, free text
 };
 
+/// How a file that embeds an experiment (a reproduction config, docs/reproduce.md) is read.
+struct ParseOptions {
+  /// Top-level tables left to the caller: neither parsed nor rejected as unknown sections.
+  std::vector<std::string> extra_sections;
+  /// Top-level tables (also extra sections) that overlay the experiment key by key before
+  /// parsing, in order: with overlays = {"quick"}, `[quick.protocol] steps = 100` replaces
+  /// protocol.steps. Keys keep their own line numbers, so messages still point at the file.
+  /// An overlay table naming an extra section is left to the caller; one naming neither an
+  /// experiment section nor an extra section is an error. Absent overlay tables are skipped.
+  std::vector<std::string> overlays;
+  /// If set, every seed of the experiment (network.seed, parameters.seed, data.seed,
+  /// data.split_seed, protocol.seed) is replaced by a distinct value derived from this one
+  /// (splitmix64 of seed and the key's position in that list), so one number fixes a whole
+  /// realisation of an ensemble.
+  std::optional<std::uint64_t> seed;
+};
+
 /// Reads and validates an experiment file. Relative paths inside it are relative to its folder.
 Experiment load_experiment(const std::string& path);
 /// The same from a string (`origin` names it in messages; relative paths use `base_dir`).
 Experiment parse_experiment(const std::string& text, const std::string& origin,
-                            const std::string& base_dir);
+                            const std::string& base_dir, const ParseOptions& options = {});
 
 }  // namespace plnet::learning

@@ -1,0 +1,54 @@
+"""R1 (000 Figs. 1, 4): trained network, voltage field, spectra, stiff modes, ||s_i||^2.
+
+Usage: /usr/bin/python3 scripts/figures/R1.py <output dir of `plnet reproduce R1`>
+Also used for R2 (same layout, 000 Fig. 5a-d) through regression_figure()."""
+
+import sys
+
+import numpy as np
+
+import plnet_plot as pp
+
+
+def regression_figure(output_dir, name):
+    with pp.open_results(output_dir) as r:
+        run, a = r["run"], r["analysis"]
+        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        nodes = dict(inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
+                     held=run["task/held"][()])
+        k = run["parameters/final"][()]
+        modes = a["stiff_modes"][()]
+        s2 = a["susceptibility_norms"][()]
+        fig, ax = pp.figure(2, 4)
+        pp.network(ax[0, 0], pos, edges, k, log=True, cmap="Greys", label="conductance k")
+        pp.task_nodes(ax[0, 0], pos, **nodes)
+        ax[0, 0].set_title("trained conductances")
+        pp.node_field(ax[0, 1], pos, edges, a["example_state"][()], label="voltage")
+        pp.task_nodes(ax[0, 1], pos, **nodes)
+        u = a["example_input"][()]
+        ax[0, 1].set_title("response to V_S = (" + ", ".join(f"{x:.2f}" for x in u) + ")")
+        pp.training_curve(ax[0, 2], run)
+        ax[0, 2].set_title(f"MSE {a['mse'][()]:.2g}")
+        pp.spectra(ax[0, 3], a["hessian_before"][()], a["hessian_after"][()],
+                   stiff=modes.shape[1])
+        ax[0, 3].set_title("cost Hessian spectrum")
+        pp.network(ax[1, 0], pos, edges, np.abs(modes[:, 0]), cmap="Purples",
+                   label="|Psi_1,i|")
+        ax[1, 0].set_title("stiffest mode")
+        pp.network(ax[1, 1], pos, edges, a["stiff_weight"][()], log=True, cmap="Purples",
+                   label="sum_rho Psi_rho,i^2")
+        ax[1, 1].set_title(f"{modes.shape[1]} stiff modes")
+        pp.network(ax[1, 2], pos, edges, s2, log=True, cmap="Oranges", label="||s_i||^2")
+        ax[1, 2].set_title("susceptibility norm")
+        for j in range(modes.shape[1]):
+            pp.scatter_correlation(ax[1, 3], s2, np.abs(modes[:, j]) + 1e-300,
+                                   label=f"mode {j + 1}", xlabel="||s_i||^2",
+                                   ylabel="|Psi_rho,i|")
+        ax[1, 3].set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
+        ax[1, 3].legend(frameon=False, fontsize=7)
+        ax[1, 3].set_title("susceptibility vs stiff modes")
+        pp.save(fig, output_dir, name, caption=pp.check_caption(r))
+
+
+if __name__ == "__main__":
+    regression_figure(sys.argv[1], "R1")

@@ -1,0 +1,142 @@
+// Shared pieces of the reproductions.
+#include "common.hpp"
+
+#include <plnet/core/error.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+namespace plnet::reproduce::detail {
+
+TrainedRun train(const learning::Experiment& e, const Context& context, const std::string& name) {
+  TrainedRun run;
+  run.initial = e.initial_parameters;
+  learning::Trainer trainer(*e.model, e.task, e.train, e.test, e.loss, e.rule, e.protocol,
+                            e.initial_parameters, e.solve);
+  const auto start = std::chrono::steady_clock::now();
+  const Index total = e.protocol.steps;
+  const Index report = std::max<Index>(1, total / 10);
+  while (trainer.step()) {
+    const Index step = trainer.state().step;
+    if (step % report == 0 && !trainer.state().log.empty()) {
+      std::ostringstream line;
+      line << name << ": step " << step << "/" << total << ", cost "
+           << trainer.state().log.back().train_cost;
+      context.log(line.str());
+    }
+  }
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run.final = trainer.parameters();
+  run.steps = trainer.state().step;
+  // The trainer logs the cost *before* each step's update; add the final parameters' row.
+  run.log = trainer.state().log;
+  learning::LogRow last = trainer.evaluate();
+  last.step = run.steps;
+  if (run.log.empty() || run.log.back().step != last.step) run.log.push_back(last);
+  return run;
+}
+
+void write_training(io::H5Writer& out, const std::string& group, const learning::Experiment& e,
+                    const TrainedRun& run) {
+  const auto& net = e.network;
+  if (net.has_positions()) out.write(group + "/network/positions", net.positions());
+  Matrix edges(net.num_edges(), 2);
+  for (Index i = 0; i < net.num_edges(); ++i) {
+    edges(i, 0) = static_cast<double>(net.edge(i).a);
+    edges(i, 1) = static_cast<double>(net.edge(i).b);
+  }
+  out.write(group + "/network/edges", edges);
+  std::vector<Index> inputs, outputs, held;
+  for (const auto& c : e.task.inputs)
+    if (c.kind == learning::InputKind::kHold)
+      inputs.insert(inputs.end(), c.targets.begin(), c.targets.end());
+  for (const auto& o : e.task.outputs) outputs.insert(outputs.end(), o.dofs.begin(), o.dofs.end());
+  for (const auto& h : e.task.fixed.holds) held.push_back(h.dof);
+  out.write(group + "/task/inputs", inputs);
+  out.write(group + "/task/outputs", outputs);
+  out.write(group + "/task/held", held);
+  out.write(group + "/parameters/initial", run.initial);
+  out.write(group + "/parameters/final", run.final);
+  const auto n = static_cast<Index>(run.log.size());
+  Vector step(n), train_cost(n), train_acc(n), test_cost(n), test_acc(n);
+  for (Index k = 0; k < n; ++k) {
+    const auto& row = run.log[static_cast<std::size_t>(k)];
+    step(k) = static_cast<double>(row.step);
+    train_cost(k) = row.train_cost;
+    train_acc(k) = row.train_accuracy;
+    test_cost(k) = row.test_cost;
+    test_acc(k) = row.test_accuracy;
+  }
+  out.write(group + "/log/step", step);
+  out.write(group + "/log/train_cost", train_cost);
+  out.write(group + "/log/train_accuracy", train_acc);
+  out.write(group + "/log/test_cost", test_cost);
+  out.write(group + "/log/test_accuracy", test_acc);
+  learning::Responses responses(*e.model, e.task, e.solve);
+  responses.update(run.final);
+  out.write(group + "/train/inputs", e.train.inputs);
+  out.write(group + "/train/targets", e.train.targets);
+  out.write(group + "/train/outputs", responses.outputs(e.train.inputs));
+  if (e.test.size() > 0) {
+    out.write(group + "/test/inputs", e.test.inputs);
+    out.write(group + "/test/targets", e.test.targets);
+    out.write(group + "/test/outputs", responses.outputs(e.test.inputs));
+  }
+}
+
+double plain_mse(const Matrix& outputs, const Matrix& targets) {
+  require(outputs.rows() == targets.rows() && outputs.cols() == targets.cols(), "plain_mse",
+          "outputs and targets differ in shape");
+  require(outputs.size() > 0, "plain_mse", "no samples");
+  return (outputs - targets).array().square().mean();
+}
+
+double winner_take_all_accuracy(const Matrix& outputs, const Matrix& targets) {
+  require(outputs.rows() == targets.rows() && outputs.cols() == targets.cols(),
+          "winner_take_all_accuracy", "outputs and targets differ in shape");
+  require(outputs.rows() > 0, "winner_take_all_accuracy", "no samples");
+  Index right = 0;
+  for (Index s = 0; s < outputs.rows(); ++s) {
+    Index y = 0, t = 0;
+    outputs.row(s).maxCoeff(&y);
+    targets.row(s).maxCoeff(&t);
+    right += y == t ? 1 : 0;
+  }
+  return static_cast<double>(right) / static_cast<double>(outputs.rows());
+}
+
+double pearson(const Vector& a, const Vector& b) {
+  require(a.size() == b.size() && a.size() > 1, "pearson", "need two vectors of equal length >= 2");
+  const Vector da = a.array() - a.mean();
+  const Vector db = b.array() - b.mean();
+  const double denom = da.norm() * db.norm();
+  if (denom == 0.0) return std::numeric_limits<double>::quiet_NaN();
+  return da.dot(db) / denom;
+}
+
+namespace {
+Vector ranks(const Vector& v) {
+  std::vector<Index> order(static_cast<std::size_t>(v.size()));
+  std::iota(order.begin(), order.end(), Index{0});
+  std::stable_sort(order.begin(), order.end(), [&](Index i, Index j) { return v(i) < v(j); });
+  Vector r(v.size());
+  for (std::size_t k = 0; k < order.size();) {
+    std::size_t end = k;
+    while (end + 1 < order.size() && v(order[end + 1]) == v(order[k])) ++end;
+    const double mean_rank = 0.5 * static_cast<double>(k + end);
+    for (std::size_t q = k; q <= end; ++q) r(order[q]) = mean_rank;
+    k = end + 1;
+  }
+  return r;
+}
+}  // namespace
+
+double spearman(const Vector& a, const Vector& b) {
+  return pearson(ranks(a), ranks(b));
+}
+
+}  // namespace plnet::reproduce::detail

@@ -1,0 +1,46 @@
+#pragma once
+// Pieces shared by the reproductions (internal to src/reproduce): training an experiment with
+// progress, writing a trained network to results.h5 in the layout the figure module reads
+// (docs/reproduce.md, "results.h5"), and rank statistics.
+
+#include <plnet/learning/experiment.hpp>
+#include <plnet/learning/trainer.hpp>
+#include <plnet/reproduce/reproduce.hpp>
+
+#include <string>
+
+namespace plnet::reproduce::detail {
+
+struct TrainedRun {
+  Vector initial;  ///< w before training
+  Vector final;    ///< w after training
+  std::vector<learning::LogRow> log;
+  double seconds = 0.0;
+  Index steps = 0;
+};
+
+/// Trains `e` to the end of its protocol, logging progress about every 10% to the context.
+TrainedRun train(const learning::Experiment& e, const Context& context, const std::string& name);
+
+/// Writes under `group`: network/{positions (N x d), edges (M x 2, as doubles)},
+/// task/{inputs, outputs, held} (node indices; for difference outputs both nodes),
+/// parameters/{initial, final}, log/{step, train_cost, train_accuracy, test_cost,
+/// test_accuracy}, and the training data train/{inputs, targets, outputs} at the final
+/// parameters.
+void write_training(io::H5Writer& out, const std::string& group, const learning::Experiment& e,
+                    const TrainedRun& run);
+
+/// Mean over samples and outputs of (y - t)^2: the plain MSE, computed from the outputs
+/// directly (independent of the Loss object's sum/mean and its factor 1/2).
+double plain_mse(const Matrix& outputs, const Matrix& targets);
+
+/// Fraction of samples whose largest output is at the index of the largest target
+/// (winner-take-all accuracy).
+double winner_take_all_accuracy(const Matrix& outputs, const Matrix& targets);
+
+/// Pearson correlation of two equally long vectors (NaN if either is constant).
+double pearson(const Vector& a, const Vector& b);
+/// Spearman rank correlation (Pearson of average ranks; ties share their mean rank).
+double spearman(const Vector& a, const Vector& b);
+
+}  // namespace plnet::reproduce::detail

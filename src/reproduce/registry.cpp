@@ -1,0 +1,25 @@
+// The registry of reproductions. Adding one (docs/reproduce.md): write src/reproduce/<id>.cpp
+// defining `Reproduction <id>_reproduction()`, ship experiments/<ID>.toml and
+// scripts/figures/<ID>.py, and add one X(<id>) line below.
+#include <plnet/reproduce/reproduce.hpp>
+
+#define PLNET_REPRODUCTIONS(X) \
+  X(r1)                        \
+  X(r2)                        \
+  X(r3)                        \
+  X(r7)
+
+namespace plnet::reproduce {
+
+#define PLNET_DECLARE_REPRODUCTION(name) Reproduction name##_reproduction();
+PLNET_REPRODUCTIONS(PLNET_DECLARE_REPRODUCTION)
+#undef PLNET_DECLARE_REPRODUCTION
+
+const std::vector<Reproduction>& reproductions() {
+#define PLNET_LIST_REPRODUCTION(name) name##_reproduction(),
+  static const std::vector<Reproduction> all = {PLNET_REPRODUCTIONS(PLNET_LIST_REPRODUCTION)};
+#undef PLNET_LIST_REPRODUCTION
+  return all;
+}
+
+}  // namespace plnet::reproduce
