@@ -150,7 +150,9 @@ TEST(SymmetricSolver, FloatingComponentIsReportedWhereItIs) {
     const auto result = solver->factorize(a);
     EXPECT_FALSE(result.ok()) << name;
     EXPECT_EQ(result.status, FactorStatus::kNotPositiveDefinite) << name;
-    if (result.failed_column >= 0) EXPECT_GE(result.failed_column, 20) << name;
+    if (result.failed_column >= 0) {
+      EXPECT_GE(result.failed_column, 20) << name;
+    }
   }
 }
 
