@@ -72,8 +72,8 @@ constexpr std::uint64_t kConductanceSeed = 2;
 constexpr double kRemoveFraction = 0.2;
 constexpr std::array<Index, 5> kDefaultSizes{300, 3000, 30000, 300000, 1000000};
 constexpr std::array<Index, 2> kDefaultBackendSizes{300, 3000};
-constexpr std::array<const char*, 3> kBackends{"cholmod-simplicial", "cholmod-supernodal",
-                                               "eigen-ldlt"};
+constexpr std::array<const char*, 4> kBackends{"cholmod-simplicial", "cholmod-supernodal",
+                                               "eigen-ldlt", "plnet-ldlt"};
 
 // One BLAS / OpenMP thread. OpenBLAS and libgomp read their environment variables in library
 // constructors, which run before any code of this program, so setting the variables here only

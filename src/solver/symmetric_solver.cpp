@@ -96,16 +96,18 @@ std::unique_ptr<SymmetricSolver> make_dense_solver() {
 }
 
 std::vector<std::string> solver_backends() {
-  return {"auto", "cholmod", "cholmod-simplicial", "cholmod-supernodal", "eigen-ldlt", "dense"};
+  return {"auto",       "cholmod", "cholmod-simplicial", "cholmod-supernodal", "plnet-ldlt",
+          "eigen-ldlt", "dense"};
 }
 
 std::unique_ptr<SymmetricSolver> make_solver(const std::string& backend, Index size) {
   if (backend == "auto")
-    return size < kAutoSupernodalThreshold ? make_eigen_ldlt_solver()
+    return size < kAutoSupernodalThreshold ? make_static_ldlt_solver()
                                            : make_cholmod_solver(CholmodMode::kSupernodal);
   if (backend == "cholmod") return make_cholmod_solver(CholmodMode::kAuto);
   if (backend == "cholmod-simplicial") return make_cholmod_solver(CholmodMode::kSimplicial);
   if (backend == "cholmod-supernodal") return make_cholmod_solver(CholmodMode::kSupernodal);
+  if (backend == "plnet-ldlt") return make_static_ldlt_solver();
   if (backend == "eigen-ldlt") return make_eigen_ldlt_solver();
   if (backend == "dense") return make_dense_solver();
   std::string known;

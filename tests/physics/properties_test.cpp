@@ -192,7 +192,8 @@ TEST(Properties, WideConductanceSpreadStaysAccurate) {
     const auto net = testing::random_connected_network(80, 120, 6.0, rng);
     BoundaryConditions bc;
     bc.hold(0, 0.0).hold(79, 1.0).inject(40, 1e-3);
-    for (const auto& backend : {"cholmod-simplicial", "cholmod-supernodal", "eigen-ldlt"}) {
+    for (const auto& backend :
+         {"cholmod-simplicial", "cholmod-supernodal", "plnet-ldlt", "eigen-ldlt"}) {
       const State st =
           solve(resistor_model(net), net.conductances(), bc, SolveOptions::with_backend(backend));
       EXPECT_LT(st.report.backward_error, 1e-15) << backend;
