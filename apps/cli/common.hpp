@@ -44,5 +44,6 @@ void register_solve(CLI::App& app);
 void register_export(CLI::App& app);
 void register_train(CLI::App& app);
 void register_inspect(CLI::App& app);
+void register_analyze(CLI::App& app);
 
 }  // namespace plnet::cli
