@@ -168,8 +168,11 @@ void run(const AnalyzeCommand& cmd) {
     list_measures();
     return;
   }
-  require(!cmd.input.empty(), "analyze", "an input file (run.h5 or experiment.toml) is required");
-  require(!cmd.what.empty(), "--what", "name the measures to compute (plnet analyze --list)");
+  // Missing arguments are usage errors (exit 2, like CLI11's own).
+  if (cmd.input.empty())
+    throw CLI::ValidationError("analyze", "an input file (run.h5 or experiment.toml) is required");
+  if (cmd.what.empty())
+    throw CLI::ValidationError("--what", "name the measures to compute (plnet analyze --list)");
   cmd.options.validate();
   bool all = false;
   const auto chosen = selected_measures(cmd.what, all);

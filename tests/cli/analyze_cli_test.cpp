@@ -527,6 +527,8 @@ TEST_F(AnalyzeCli, BadInputFailsWithOneLineAndNoOutput) {
   EXPECT_EQ(io::H5Reader(path("run.h5")).read_string("/config"), kResistor);  // untouched
   // Usage errors (CLI11) exit with 2.
   EXPECT_EQ(run("analyze " + path("exp.toml") + " --what effective --format xml").status, 2);
+  EXPECT_EQ(run("analyze " + path("exp.toml")).status, 2);  // no --what
+  EXPECT_FALSE(fs::exists(path("exp.analysis.h5")));
 }
 
 }  // namespace
