@@ -48,6 +48,7 @@ void register_solve(CLI::App& app);
 void register_export(CLI::App& app);
 void register_train(CLI::App& app);
 void register_inspect(CLI::App& app);
+void register_analyze(CLI::App& app);
 void register_reproduce(CLI::App& app);
 
 }  // namespace plnet::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   plnet::cli::register_export(app);
   plnet::cli::register_train(app);
   plnet::cli::register_inspect(app);
+  plnet::cli::register_analyze(app);
   plnet::cli::register_reproduce(app);
   try {
     app.parse(argc, argv);
