@@ -1,11 +1,15 @@
 // The measure registry of `plnet analyze`: each entry calls the library functions of
 // include/plnet/analysis/ on the shared context and names what it returns.
+#include <plnet/analysis/bordered_inverse.hpp>
 #include <plnet/analysis/circuits.hpp>
+#include <plnet/analysis/cost_hessian_operator.hpp>
 #include <plnet/analysis/dimension.hpp>
 #include <plnet/analysis/effective.hpp>
 #include <plnet/analysis/landscape.hpp>
 #include <plnet/analysis/measures.hpp>
+#include <plnet/analysis/partial_susceptibility.hpp>
 #include <plnet/analysis/relative_conductance.hpp>
+#include <plnet/analysis/selected_inversion.hpp>
 #include <plnet/analysis/statistics.hpp>
 #include <plnet/analysis/susceptibility.hpp>
 #include <plnet/analysis/topology.hpp>
@@ -418,6 +422,38 @@ void landscape_measure(AnalysisContext& c, MeasureResults& out) {
   out.set("parametrization", learning::to_string(o.parametrization), "theta = w or 1/w");
 }
 
+// Scalable paths (analysis/selected_inversion.hpp, cost_hessian_operator.hpp,
+// partial_susceptibility.hpp): sparse factorisations only, no dense n x n or M x M matrix.
+void susceptibility_selected_measure(AnalysisContext& c, MeasureResults& out) {
+  BorderedInverse inverse(c.model(), c.structure(), c.experiment().solve);
+  inverse.update(c.parameters());
+  out.set("norms", susceptibility_norms_selected(inverse),
+          "||s_i||^2 per parameter by selected inversion (exact; large networks)");
+}
+
+void cost_hessian_modes_measure(AnalysisContext& c, MeasureResults& out) {
+  const auto& e = c.experiment();
+  const CostHessianOperator op(c.responses(), e.train, e.loss, CostHessianPart::kTotal);
+  const Index k = std::min<Index>(c.options().modes, c.model().num_parameters() - 1);
+  const StiffModes modes = stiffest_cost_modes(op, k);
+  out.set("eigenvalues", modes.values, "k stiffest cost-Hessian eigenvalues, descending");
+  out.set("modes", modes.modes, "M x k orthonormal modes");
+  out.set("converged", static_cast<Index>(modes.converged), "1 if Lanczos converged");
+  out.set("products", modes.products, "Hessian-vector products used");
+}
+
+void partial_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
+  BorderedInverse inverse(c.model(), c.structure(), c.experiment().solve);
+  inverse.update(c.parameters());
+  const Index n_ext = inverse.num_dofs() + inverse.num_rows();
+  const Index n = std::min<Index>(std::max<Index>(c.options().modes, 1), n_ext - 1);
+  const PartialSusceptibility p = partial_susceptibility(inverse, n);
+  out.set("mode_values", p.mode_values, "eigenvalues of K of smallest |nu|, ascending in |nu|");
+  out.set("total_ratio", p.total_ratio, "sum_i ||s_i^(n)||^2 / sum_i ||s_i||^2 per n");
+  out.set("mean_ratio", p.mean_ratio, "mean over edges of ||s_i^(n)||^2 / ||s_i||^2 (000 Fig. 7)");
+  out.set("converged", static_cast<Index>(p.converged), "1 if Lanczos converged");
+}
+
 std::vector<Measure> make_registry() {
   std::vector<Measure> m;
   m.push_back({"physical-spectrum", "eigenvalues of the grounded and bordered physical Hessian",
@@ -459,6 +495,21 @@ std::vector<Measure> make_registry() {
                edge_source_circuit, realisable_rank_measure});
   m.push_back({"landscape", "cost on the two principal directions of the trajectory (004 App. N)",
                has_trajectory, landscape_measure});
+  m.push_back({"susceptibility-selected",
+               "||s_i||^2 per edge by selected inversion of the sparse factor (large networks)",
+               difference_network, susceptibility_selected_measure});
+  m.push_back({"cost-hessian-modes",
+               "the --modes stiffest cost-Hessian eigenpairs, matrix-free Lanczos (large M)",
+               [](const AnalysisContext& c) -> std::string {
+                 if (std::string why = with_samples(c); !why.empty()) return why;
+                 if (std::string why = difference_network(c); !why.empty()) return why;
+                 if (c.model().num_parameters() < 2) return "needs >= 2 parameters";
+                 return {};
+               },
+               cost_hessian_modes_measure});
+  m.push_back({"partial-susceptibility",
+               "susceptibility over the --modes softest bordered modes (000 eq. 24, Fig. 7)",
+               difference_network, partial_susceptibility_measure});
   return m;
 }
 

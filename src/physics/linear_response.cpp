@@ -321,7 +321,9 @@ LinearResponse::LinearResponse(const LinearModel& model, const BoundaryCondition
                                SolveOptions options)
     : model_(&model), options_(std::move(options)), reduced_(model, structure) {
   options_.validate();
-  solver_ = solver::make_solver(options_.backend, reduced_.size());
+  solver_ = solver::make_solver(options_.backend, reduced_.size(),
+                                options_.thorough_ordering ? solver::OrderingEffort::kThorough
+                                                           : solver::OrderingEffort::kFast);
   solver_->analyze(reduced_.matrix());
 }
 

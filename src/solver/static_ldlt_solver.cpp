@@ -38,7 +38,7 @@ namespace {
 // Fill-reducing ordering of the pattern of `a` (full symmetric): the one with the least nnz(L)
 // among the methods CHOLMOD tries, with its elimination-tree postorder. perm[k] = original
 // unknown eliminated k-th.
-std::vector<int> fill_reducing_ordering(const SparseMatrix& a) {
+std::vector<int> fill_reducing_ordering(const SparseMatrix& a, OrderingEffort effort) {
   cholmod_common common{};
   cholmod_start(&common);
   common.print = 0;
@@ -49,7 +49,7 @@ std::vector<int> fill_reducing_ordering(const SparseMatrix& a) {
   // 74.0k; N = 2990, 56.7k / 2.70M against 61.9k / 3.71M (plain METIS lies in between, so it is
   // not tried). The analysis costs ~4x AMD alone (5 M instructions at N = 297, 70 M at 2990),
   // paid once per pattern.
-  common.nmethods = 2;
+  common.nmethods = effort == OrderingEffort::kThorough ? 2 : 1;
   common.method[0].ordering = CHOLMOD_AMD;
   common.method[1].ordering = CHOLMOD_NESDIS;
   cholmod_sparse view{};
@@ -88,6 +88,7 @@ std::vector<int> fill_reducing_ordering(const SparseMatrix& a) {
 
 class StaticLdltSolver final : public SymmetricSolver {
  public:
+  explicit StaticLdltSolver(OrderingEffort effort) : effort_(effort) {}
   std::string name() const override { return "plnet-ldlt"; }
 
   void analyze(const SparseMatrix& a) override {
@@ -95,7 +96,7 @@ class StaticLdltSolver final : public SymmetricSolver {
            "plnet-ldlt needs a compressed square matrix");
     const int n = static_cast<int>(a.rows());
     factored_ = false;
-    perm_ = n > 0 ? fill_reducing_ordering(a) : std::vector<int>{};
+    perm_ = n > 0 ? fill_reducing_ordering(a, effort_) : std::vector<int>{};
     std::vector<int> pinv(static_cast<std::size_t>(n));
     for (int k = 0; k < n; ++k)
       pinv[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])] = k;
@@ -330,12 +331,13 @@ class StaticLdltSolver final : public SymmetricSolver {
   std::vector<int> rpos_;         // position of L(k, rj_[q]) in li_ / lx_
   std::vector<int> lp_, li_;      // columns of L (strictly lower, unit diagonal implied)
   std::vector<double> lx_, d_, dinv_, y_, work_;
+  OrderingEffort effort_;
 };
 
 }  // namespace
 
-std::unique_ptr<SymmetricSolver> make_static_ldlt_solver() {
-  return std::make_unique<StaticLdltSolver>();
+std::unique_ptr<SymmetricSolver> make_static_ldlt_solver(OrderingEffort effort) {
+  return std::make_unique<StaticLdltSolver>(effort);
 }
 
 }  // namespace plnet::solver

@@ -100,14 +100,15 @@ std::vector<std::string> solver_backends() {
           "eigen-ldlt", "dense"};
 }
 
-std::unique_ptr<SymmetricSolver> make_solver(const std::string& backend, Index size) {
+std::unique_ptr<SymmetricSolver> make_solver(const std::string& backend, Index size,
+                                             OrderingEffort effort) {
   if (backend == "auto")
-    return size < kAutoSupernodalThreshold ? make_static_ldlt_solver()
+    return size < kAutoSupernodalThreshold ? make_static_ldlt_solver(effort)
                                            : make_cholmod_solver(CholmodMode::kSupernodal);
   if (backend == "cholmod") return make_cholmod_solver(CholmodMode::kAuto);
   if (backend == "cholmod-simplicial") return make_cholmod_solver(CholmodMode::kSimplicial);
   if (backend == "cholmod-supernodal") return make_cholmod_solver(CholmodMode::kSupernodal);
-  if (backend == "plnet-ldlt") return make_static_ldlt_solver();
+  if (backend == "plnet-ldlt") return make_static_ldlt_solver(effort);
   if (backend == "eigen-ldlt") return make_eigen_ldlt_solver();
   if (backend == "dense") return make_dense_solver();
   std::string known;

@@ -38,6 +38,9 @@ struct State {
 struct SolveOptions {
   std::string backend = "auto";  ///< a name from solver::solver_backends()
   solver::RefinementOptions refinement;
+  /// Spend more on the fill-reducing ordering (solver::OrderingEffort::kThorough): set when the
+  /// same pattern is refactorised many times, as in training (learning::Responses does).
+  bool thorough_ordering = false;
   void validate() const;
   static SolveOptions with_backend(std::string name) {
     SolveOptions options;

@@ -4,11 +4,12 @@
 /// factorize() only recomputes the numbers, so a training loop that changes parameters but
 /// not topology pays for the analysis once. Backends are chosen by name through a registry:
 ///
-///   "cholmod-simplicial"  CHOLMOD LDL^T, simplicial (fastest below ~1e4 unknowns)
+///   "cholmod-simplicial"  CHOLMOD LDL^T, simplicial
 ///   "cholmod-supernodal"  CHOLMOD LL^T, supernodal with BLAS (fastest for large systems)
 ///   "cholmod"             CHOLMOD's own choice from the analysed fill
 ///   "plnet-ldlt"          plnet's own up-looking LDL^T with every symbolic step done once in
-///                         analyze(): the better of CHOLMOD's AMD and NESDIS orderings, a gather
+///                         analyze(): AMD, or with OrderingEffort::kThorough the better of
+///                         CHOLMOD's AMD and NESDIS orderings (below), a gather
 ///                         map from A's values into P A P^T, the row and column patterns of L;
 ///                         factorize() and solve_in_place() only run over stored index lists
 ///                         and allocate nothing once the block width is stable. Solves all
@@ -16,7 +17,7 @@
 ///                         a 300-node 2D jammed network (N = 297): 361k instructions per
 ///                         factorisation against Eigen's 551k, 209k per 5-column solve against
 ///                         283k; N = 2990: 13.8M against 19.4M (docs/benchmarks.md, "plnet-ldlt").
-///                         Analysis costs ~4x AMD alone (NESDIS), paid once per pattern.
+///                         The thorough analysis costs ~4x AMD alone, paid once per pattern.
 ///   "eigen-ldlt"          Eigen::SimplicialLDLT with AMD ordering
 ///   "dense"               Eigen dense LLT (small systems and tests)
 ///   "auto"                plnet-ldlt below kAutoSupernodalThreshold unknowns, else
@@ -78,9 +79,17 @@ class SymmetricSolver {
 /// The registered backend names, in the order documented above.
 std::vector<std::string> solver_backends();
 
+/// How much analyze() may spend on the fill-reducing ordering. kFast: AMD alone, for one-shot
+/// solves where the analysis is a large part of the cost. kThorough: the best of AMD and nested
+/// dissection (CHOLMOD's NESDIS), ~4x the analysis time for up to ~27% fewer flops per
+/// factorisation; for patterns refactorised many times (training). Backends that do not choose
+/// their own ordering between several methods ignore it.
+enum class OrderingEffort { kFast, kThorough };
+
 /// A solver by name; `size` is the number of unknowns (used by "auto").
 /// Throws std::invalid_argument for an unknown name, listing the known ones.
-std::unique_ptr<SymmetricSolver> make_solver(const std::string& backend, Index size);
+std::unique_ptr<SymmetricSolver> make_solver(const std::string& backend, Index size,
+                                             OrderingEffort effort = OrderingEffort::kFast);
 
 /// Options for solve_refined.
 struct RefinementOptions {
