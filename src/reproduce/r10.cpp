@@ -109,6 +109,20 @@ CheckTable run(Context& context) {
     };
     const auto cr = ratios(c0, c1), lr = ratios(l0, l1), gr = ratios(g0, g1), dr = ratios(d0, d1);
     const std::string who = variant + " (" + std::to_string(n) + " realisations)";
+    // For a FAIL: how many realisations against a trend stiffened overall (g_bar fell) while
+    // still learning the task (error down >= 2 decades): the task was met by a stiffer network.
+    auto against = [&](const std::vector<double>& r, bool below) {
+      Index k = 0, stiffened = 0;
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        if (below ? r[i] < 1.0 : r[i] > 1.0) continue;
+        ++k;
+        if (gr[i] < 1.0 && cr[i] <= 1e-2) ++stiffened;
+      }
+      return "; against the trend: " + std::to_string(k) + ", of which " +
+             std::to_string(stiffened) +
+             " learned the task (error down >= 2 decades) with g_bar falling, i.e. by stiffening: "
+             "003 averages over realisations and does not say every task softens the network";
+    };
     const std::string frac = "fraction of realisations; 'generically' (003 Sec. V) read as >= 0.8";
     table.checks.push_back(check_at_most(
         who + ": median final/initial error", median(cr), 1e-2,
@@ -117,16 +131,16 @@ CheckTable run(Context& context) {
             text(static_cast<double>(
                      std::count_if(cr.begin(), cr.end(), [](double x) { return x <= 1e-2; })) /
                  static_cast<double>(cr.size()))));
-    table.checks.push_back(
-        check_at_least(who + ": lowest eigenvalue falls", fraction(lr, true), 0.8,
-                       "lowest eigenvalues decrease during learning (003 Fig. 3)",
-                       frac + "; median lambda_min after/before " + text(median(lr))));
-    table.checks.push_back(check_at_least(who + ": g_bar rises", fraction(gr, false), 0.8,
-                                          "g_bar increases (003 Fig. 4a)",
-                                          frac + "; median ratio " + text(median(gr))));
-    table.checks.push_back(check_at_least(who + ": D_eff falls", fraction(dr, true), 0.8,
-                                          "D_eff decreases (003 Fig. 4b)",
-                                          frac + "; median ratio " + text(median(dr))));
+    table.checks.push_back(check_at_least(
+        who + ": lowest eigenvalue falls", fraction(lr, true), 0.8,
+        "lowest eigenvalues decrease during learning (003 Fig. 3)",
+        frac + "; median lambda_min after/before " + text(median(lr)) + against(lr, true)));
+    table.checks.push_back(check_at_least(
+        who + ": g_bar rises", fraction(gr, false), 0.8, "g_bar increases (003 Fig. 4a)",
+        frac + "; median ratio " + text(median(gr)) + against(gr, false)));
+    table.checks.push_back(check_at_least(
+        who + ": D_eff falls", fraction(dr, true), 0.8, "D_eff decreases (003 Fig. 4b)",
+        frac + "; median ratio " + text(median(dr)) + against(dr, true)));
   }
   return table;
 }
