@@ -110,7 +110,7 @@ TEST_F(ReproduceFramework, VariantsOverlayBeforeQuick) {
   std::string text = kConfig;
   text.replace(text.find("[reproduce]\n"), 12, "[reproduce]\nvariants = \"a b\"\n");
   text +=
-      "\n[a.protocol]\nlearning_rate = 0.5\n[b.network]\nnodes = 12\n"
+      "\n[a.protocol]\nlearning_rate = 0.5\n[b.network]\nnodes = 25\n"
       "[quick_b.protocol]\nsteps = 3\n";
   const std::string path = write("c.toml", text);
   const Config full(path, false);
@@ -119,7 +119,7 @@ TEST_F(ReproduceFramework, VariantsOverlayBeforeQuick) {
   EXPECT_EQ(full.experiment(1, "a").protocol.learning_rate, 0.5);
   EXPECT_EQ(full.experiment(1, "a").network.num_nodes(), 30);
   EXPECT_EQ(full.experiment(1, "b").protocol.learning_rate, 0.1);
-  EXPECT_EQ(full.experiment(1, "b").network.num_nodes(), 12);
+  EXPECT_EQ(full.experiment(1, "b").network.num_nodes(), 25);
   EXPECT_EQ(quick.experiment(1, "a").protocol.steps, 20);  // [quick] applies to every part
   EXPECT_EQ(quick.experiment(1, "b").protocol.steps, 3);   // then [quick_b]
   EXPECT_EQ(full.experiment(1, "b").protocol.steps, 500);
