@@ -459,6 +459,8 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     e.train.targets = Matrix::Constant(tasks, tasks, std::numeric_limits<double>::quiet_NaN());
     for (Index r = 0; r < tasks; ++r) e.train.targets(r, r) = -t.offsets[r];
     e.test = Batch{};
+    // No split: a split_seed (set by ParseOptions::seed for every data kind) is accepted unused.
+    (void)s.integer("split_seed", 0);
     s.finish();
     return;
   } else {

@@ -6,6 +6,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -166,6 +167,33 @@ learning::Experiment Config::experiment(std::uint64_t seed) const {
   options.seed = seed;
   // Without --quick the [quick] table is still an allowed (ignored) section.
   if (!quick_) options.extra_sections.push_back("quick");
+  return learning::parse_experiment(text_, path_, base_dir_, options);
+}
+
+std::vector<std::string> Config::variants() const {
+  std::istringstream words(text("variants", ""));
+  std::vector<std::string> names;
+  for (std::string w; words >> w;) names.push_back(w);
+  return names;
+}
+
+learning::Experiment Config::experiment(std::uint64_t seed, const std::string& variant) const {
+  const std::vector<std::string> variants = this->variants();
+  require(std::find(variants.begin(), variants.end(), variant) != variants.end(), path_,
+          ": unknown variant '", variant, "'");
+  learning::ParseOptions options;
+  options.extra_sections = {"reproduce", "quick"};
+  for (const auto& v : variants) {
+    options.extra_sections.push_back(v);
+    options.extra_sections.push_back("quick_" + v);
+  }
+  options.overlays.push_back(variant);
+  if (quick_) {
+    options.overlays.push_back("quick");
+    options.overlays.push_back("quick_" + variant);
+  }
+  options.overlays.push_back("set");
+  options.seed = seed;
   return learning::parse_experiment(text_, path_, base_dir_, options);
 }
 

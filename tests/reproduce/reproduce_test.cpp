@@ -105,6 +105,29 @@ TEST_F(ReproduceFramework, SetOverridesComeAfterQuick) {
   EXPECT_THROW((void)bad.experiment(1), std::invalid_argument);
 }
 
+TEST_F(ReproduceFramework, VariantsOverlayBeforeQuick) {
+  // Two parts in one file (R10): [a.*] and [b.*] complete the experiment; [quick_b] only b.
+  std::string text = kConfig;
+  text.replace(text.find("[reproduce]\n"), 12, "[reproduce]\nvariants = \"a b\"\n");
+  text +=
+      "\n[a.protocol]\nlearning_rate = 0.5\n[b.network]\nnodes = 25\n"
+      "[quick_b.protocol]\nsteps = 3\n";
+  const std::string path = write("c.toml", text);
+  const Config full(path, false);
+  const Config quick(path, true);
+  EXPECT_EQ(full.variants(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(full.experiment(1, "a").protocol.learning_rate, 0.5);
+  EXPECT_EQ(full.experiment(1, "a").network.num_nodes(), 30);
+  EXPECT_EQ(full.experiment(1, "b").protocol.learning_rate, 0.1);
+  EXPECT_EQ(full.experiment(1, "b").network.num_nodes(), 25);
+  EXPECT_EQ(quick.experiment(1, "a").protocol.steps, 20);  // [quick] applies to every part
+  EXPECT_EQ(quick.experiment(1, "b").protocol.steps, 3);   // then [quick_b]
+  EXPECT_EQ(full.experiment(1, "b").protocol.steps, 500);
+  EXPECT_THROW((void)full.experiment(1, "c"), std::invalid_argument);
+  // Without the part the extra tables are unknown sections.
+  EXPECT_THROW((void)full.experiment(1), std::invalid_argument);
+}
+
 TEST_F(ReproduceFramework, OneSeedReplacesEverySeedKey) {
   const Config c(write("c.toml", kConfig), false);
   const auto a = c.experiment(1);
@@ -195,10 +218,15 @@ TEST(Registry, IdsAreUniqueAndConfigsShipped) {
     EXPECT_TRUE(fs::exists(fs::path(experiments_dir()) / (r.id + ".toml"))) << r.id;
     EXPECT_TRUE(fs::exists(fs::path(figures_dir()) / (r.id + ".py"))) << r.id;
     // The shipped config parses in both sizes.
-    const Config full((fs::path(experiments_dir()) / (r.id + ".toml")).string(), false);
-    EXPECT_NO_THROW((void)full.experiment(1)) << r.id;
-    const Config quick((fs::path(experiments_dir()) / (r.id + ".toml")).string(), true);
-    EXPECT_NO_THROW((void)quick.experiment(1)) << r.id;
+    // Multi-part configs (R10) parse part by part.
+    for (const bool quick : {false, true}) {
+      const Config c((fs::path(experiments_dir()) / (r.id + ".toml")).string(), quick);
+      if (c.variants().empty()) {
+        EXPECT_NO_THROW((void)c.experiment(1)) << r.id;
+      } else {
+        for (const auto& v : c.variants()) EXPECT_NO_THROW((void)c.experiment(1, v)) << r.id << v;
+      }
+    }
   }
   EXPECT_TRUE(ids.contains("R1"));
   EXPECT_THROW(find_reproduction("R99"), std::invalid_argument);

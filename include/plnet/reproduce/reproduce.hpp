@@ -79,6 +79,14 @@ class Config {
 
   /// The experiment of realisation seed `seed` (every seed key replaced, learning::ParseOptions).
   learning::Experiment experiment(std::uint64_t seed) const;
+  /// The parts of a multi-part reproduction: [reproduce] variants, space-separated names
+  /// ("node flow spring"; R10), empty for a single experiment.
+  std::vector<std::string> variants() const;
+  /// One part of a multi-part reproduction: the tables [<variant>.<section>] overlay the
+  /// experiment sections first, then [quick] and [quick_<variant>] (when quick) and the --set
+  /// overrides. Every name in variants() (and quick_<name>) is an allowed top-level table.
+  /// Throws std::invalid_argument if `variant` is not one of variants().
+  learning::Experiment experiment(std::uint64_t seed, const std::string& variant) const;
 
   double number(const std::string& key, double fallback) const;
   Index integer(const std::string& key, Index fallback) const;

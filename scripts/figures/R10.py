@@ -1,0 +1,35 @@
+"""R10 (003 Figs. 2-4): one task in node, flow and spring networks; the error, the lowest
+eigenvalue, g_bar and D_eff before and after training over the realisations.
+
+Usage: /usr/bin/python3 scripts/figures/R10.py <output dir of `plnet reproduce R10`>"""
+
+import sys
+
+import numpy as np
+
+import plnet_plot as pp
+
+out = sys.argv[1]
+with pp.open_results(out) as r:
+    a = r["analysis"]
+    parts = [p for p in ("node", "flow", "spring") if p in a]
+    fig, ax = pp.figure(4, len(parts))
+    for j, part in enumerate(parts):
+        g = a[part]
+        ax[0, j].semilogy(g["log_step"][()], np.maximum(g["log_train_cost"][()], 1e-35), c="k")
+        ax[0, j].set_xlabel("training step")
+        ax[0, j].set_ylabel("error C")
+        ax[0, j].set_title(f"{part}: realisation 0")
+        for i, (name, label) in enumerate((("lambda_min", "lowest eigenvalue"),
+                                           ("gbar", "g_bar"), ("deff", "D_eff"))):
+            before, after = g[f"{name}_before"][()], g[f"{name}_after"][()]
+            axis = ax[i + 1, j]
+            for b, c in zip(before, after):
+                axis.plot([0, 1], [b, c], c="grey", lw=0.5, alpha=0.6)
+            axis.plot([0, 1], [np.median(before), np.median(after)], c="k", lw=2,
+                      label="median")
+            axis.set_yscale("log")
+            axis.set_xticks([0, 1], ["before", "after"])
+            axis.set_ylabel(label)
+            axis.legend(frameon=False, fontsize=6)
+    pp.save(fig, out, "R10", caption=pp.check_caption(r))
