@@ -16,6 +16,7 @@
 #include <plnet/learning/experiment.hpp>
 #include <plnet/learning/responses.hpp>
 #include <plnet/learning/run_file.hpp>
+#include "support/cli_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <Eigen/Eigenvalues>
@@ -132,10 +133,7 @@ batch = "full"
 bounds = [-1e6, 1e6]
 )";
 
-struct Result {
-  int status = 0;
-  std::string out, err;
-};
+using Result = plnet::testing::CliResult;
 
 // Numbers that went through JSON come back bit for bit (nlohmann prints the shortest
 // round-trip form); the CLI and these tests call the same functions on the same inputs, so the
@@ -183,33 +181,8 @@ Vector descending(const Vector& v) {
   return v.reverse();
 }
 
-class AnalyzeCli : public ::testing::Test {
+class AnalyzeCli : public plnet::testing::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("plnet_analyze_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-  }
-  Result run(const std::string& args) const {
-    const std::string cmd = std::string(PLNET_CLI_PATH) + " " + args + " 2>" + path("err.txt");
-    Result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
-    const int raw = pclose(pipe);
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    std::stringstream ss;
-    ss << std::ifstream(path("err.txt")).rdbuf();
-    r.err = ss.str();
-    return r;
-  }
   nlohmann::json analyze_json(const std::string& args) const {
     const Result r = run("analyze " + args + " --format json");
     EXPECT_EQ(r.status, 0) << r.err;
@@ -224,7 +197,6 @@ class AnalyzeCli : public ::testing::Test {
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_FALSE(fs::exists(output)) << output;
   }
-  fs::path dir_;
 };
 
 TEST_F(AnalyzeCli, ExperimentMeasuresEqualTheLibraryAtInitialParameters) {

@@ -2,6 +2,7 @@
 // non-zero exit, no output file left behind).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include "support/cli_fixture.hpp"
 
 #include <array>
 #include <cstdio>
@@ -14,55 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliResult {
-  int status = 0;
-  std::string out;
-  std::string err;
-};
+using plnet::testing::CliResult;
 
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("plnet_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliResult run(const std::string& args) const {
-    const fs::path err_file = dir_ / "stderr.txt";
-    const std::string cmd = std::string(PLNET_CLI_PATH) + " " + args + " 2>" + err_file.string();
-    CliResult r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) r.out += buffer.data();
-    const int raw = pclose(pipe);
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    std::ifstream in(err_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.err = ss.str();
-    return r;
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::string& content) const {
-    std::ofstream(dir_ / name) << content;
-  }
-  // Exactly one line on stderr, non-zero status, the output file absent.
-  void expect_clean_failure(const CliResult& r, const std::string& needle,
-                            const std::string& output) {
-    EXPECT_NE(r.status, 0);
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(output)) << output;
-    for (const auto& entry : fs::directory_iterator(dir_))
-      EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
-  }
-
-  fs::path dir_;
-};
+class Cli : public plnet::testing::CliTest {};
 
 TEST_F(Cli, GenerateSolveJsonHasVoltagesCurrentsPower) {
   ASSERT_EQ(run("generate square --rows 4 --cols 5 -o " + path("lat.json")).status, 0);

@@ -1,6 +1,7 @@
 // plnet reproduce end to end: --list, unknown ids, output files and the exit code of a failed
 // check (a small R7 config: untrained, so L:S differs from the full Hessian by H_dyn).
 #include <plnet/io/hdf5.hpp>
+#include "support/cli_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -51,37 +52,9 @@ seed = 3
 fd_directions = 2
 )";
 
-struct Result {
-  int status = 0;
-  std::string out, err;
-};
+using Result = plnet::testing::CliResult;
 
-class ReproduceCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("plnet_reproduce_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  Result run(const std::string& args) const {
-    const std::string cmd = std::string(PLNET_CLI_PATH) + " " + args + " 2>" + path("err.txt");
-    Result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
-    const int raw = pclose(pipe);
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    std::stringstream ss;
-    ss << std::ifstream(path("err.txt")).rdbuf();
-    r.err = ss.str();
-    return r;
-  }
-  fs::path dir_;
-};
+class ReproduceCli : public plnet::testing::CliTest {};
 
 TEST_F(ReproduceCli, ListsReproductions) {
   const Result r = run("reproduce --list");

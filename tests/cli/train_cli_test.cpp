@@ -1,5 +1,6 @@
 // plnet train / inspect end to end: results, exact resume, and bad experiment files.
 #include <plnet/io/hdf5.hpp>
+#include "support/cli_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -61,38 +62,10 @@ parameters_every = 100
 checkpoint_every = 50
 )";
 
-struct Result {
-  int status = 0;
-  std::string out, err;
-};
+using Result = plnet::testing::CliResult;
 
-class TrainCli : public ::testing::Test {
+class TrainCli : public plnet::testing::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("plnet_train_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-  }
-  Result run(const std::string& args) const {
-    const std::string cmd = std::string(PLNET_CLI_PATH) + " " + args + " 2>" + path("err.txt");
-    Result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
-    const int raw = pclose(pipe);
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    std::stringstream ss;
-    ss << std::ifstream(path("err.txt")).rdbuf();
-    r.err = ss.str();
-    return r;
-  }
   // Replaces the first occurrence of `from` in the base experiment.
   std::string variant(const std::string& from, const std::string& to) const {
     std::string text = kExperiment;
@@ -108,7 +81,6 @@ class TrainCli : public ::testing::Test {
     EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(path("bad.h5")));
   }
-  fs::path dir_;
 };
 
 TEST_F(TrainCli, TrainsWritesRunAndSummary) {
