@@ -9,6 +9,7 @@
 #include <plnet/analysis/measures.hpp>
 #include <plnet/analysis/partial_susceptibility.hpp>
 #include <plnet/analysis/relative_conductance.hpp>
+#include <plnet/analysis/saturation.hpp>
 #include <plnet/analysis/selected_inversion.hpp>
 #include <plnet/analysis/statistics.hpp>
 #include <plnet/analysis/susceptibility.hpp>
@@ -454,6 +455,29 @@ void partial_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
   out.set("converged", static_cast<Index>(p.converged), "1 if Lanczos converged");
 }
 
+// Paper 002 for the first training sample and the first readout: the constraint gradient g_i,
+// its one-soft-mode approximation and the lambda^-4 estimate of the stiff cost eigenvalue, and
+// H_sat:H over the whole batch (002 Fig. 2).
+void saturation_measure(AnalysisContext& c, MeasureResults& out) {
+  const auto& e = c.experiment();
+  const Vector input = e.train.inputs.row(0).transpose();
+  const Vector g = constraint_gradient(c.responses(), input, 0);
+  const PhysicalSpectrum& spectrum = c.spectrum();
+  const ModeExpansion expansion =
+      mode_expansion(c.responses(), input, 0, spectrum.reduced_values, spectrum.reduced_modes);
+  const Vector g_one = gradient_one_mode(expansion);
+  out.set("g", g, "002 eq. (8): dy_0/dw_i for training sample 0, readout 0");
+  out.set("g_one_mode", g_one, "002 eq. (13): one-soft-mode approximation of g");
+  out.set("alignment_one_mode", alignment(g, g_one), "|cos| between g and its approximation");
+  out.set("softest_eigenvalue", spectrum.reduced_values[0], "lambda_1 of the grounded Hessian");
+  out.set("stiff_eigenvalue", g.squaredNorm(), "||g||^2: the non-zero eigenvalue of g g^T");
+  out.set("stiff_eigenvalue_one_mode", stiff_eigenvalue_one_mode(expansion),
+          "002 eq. (15): (i_1 o_1)^2 / lambda_1^4 sum_i d_i,1^4");
+  const CostHessian& h = c.cost_hessian();
+  out.set("hsat_h", normalized_double_dot(h.saturated, h.total),
+          "H_sat:H over the batch (002 Fig. 2), 1 when H_dyn vanishes");
+}
+
 std::vector<Measure> make_registry() {
   std::vector<Measure> m;
   m.push_back({"physical-spectrum", "eigenvalues of the grounded and bordered physical Hessian",
@@ -507,6 +531,14 @@ std::vector<Measure> make_registry() {
                  return {};
                },
                cost_hessian_modes_measure});
+  m.push_back({"saturation",
+               "002: constraint gradient g_i, one-soft-mode approximation, lambda^-4 "
+               "estimate, H_sat:H",
+               [](const AnalysisContext& c) -> std::string {
+                 if (std::string why = with_samples(c); !why.empty()) return why;
+                 return difference_network(c);
+               },
+               saturation_measure});
   m.push_back({"partial-susceptibility",
                "susceptibility over the --modes softest bordered modes (000 eq. 24, Fig. 7)",
                difference_network, partial_susceptibility_measure});

@@ -2,6 +2,7 @@
 #include <plnet/analysis/measures.hpp>
 #include <plnet/analysis/partial_susceptibility.hpp>
 #include <plnet/learning/experiment.hpp>
+#include <plnet/learning/responses.hpp>
 
 #include <gtest/gtest.h>
 
@@ -143,6 +144,33 @@ TEST(AnalysisMeasures, ScalableMeasuresAgreeWithTheDenseOnes) {
   const Vector mean_ratio = vector_of(partial, "mean_ratio");
   ASSERT_EQ(mean_ratio.size(), 3);
   for (Index n = 0; n < 3; ++n) EXPECT_NEAR(mean_ratio[n], reference.mean_ratio[n], 1e-8) << n;
+}
+
+// 002's g for one sample and readout is the gradient of that output: compare with central
+// finite differences of the output over every 7th conductance. Relative step 1e-6: truncation
+// O(h^2) ~ 1e-12, round-off ~ eps |y| / h ~ 1e-10 |y|; the tolerance 1e-7 max|g| leaves room
+// for |y| up to 1e3 |g|. H_sat:H is a normalised double dot, so it must lie in [-1, 1].
+TEST(AnalysisMeasures, SaturationGradientIsTheOutputDerivative) {
+  const auto e = learning::parse_experiment(kRegression, "test.toml", ".");
+  AnalysisContext context(e, e.initial_parameters);
+  const auto r = run_measure(context, "saturation");
+  const Vector g = vector_of(r, "g");
+  const Matrix input = e.train.inputs.topRows(1);
+  learning::Responses probe(*e.model, e.task, e.solve);
+  for (Index i = 0; i < g.size(); i += 7) {
+    Vector w = e.initial_parameters;
+    const double h = 1e-6 * w[i];
+    w[i] += h;
+    probe.update(w);
+    const double up = probe.outputs(input)(0, 0);
+    w[i] -= 2 * h;
+    probe.update(w);
+    const double down = probe.outputs(input)(0, 0);
+    EXPECT_NEAR(g[i], (up - down) / (2 * h), 1e-7 * g.cwiseAbs().maxCoeff() + 1e-9) << i;
+  }
+  const double hsat_h = std::get<double>(r.at("hsat_h"));
+  EXPECT_GT(hsat_h, -1.0 - 1e-12);
+  EXPECT_LT(hsat_h, 1.0 + 1e-12);
 }
 
 }  // namespace
