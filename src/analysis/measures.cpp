@@ -478,6 +478,18 @@ void saturation_measure(AnalysisContext& c, MeasureResults& out) {
           "H_sat:H over the batch (002 Fig. 2), 1 when H_dyn vanishes");
 }
 
+// Eigenvalue flow, g_bar and D_eff over the run's parameter snapshots (003 Figs. 2-4): the
+// physical quantities recorded during training at the [logging] parameters_every cadence.
+void spectral_trajectory_measure(AnalysisContext& c, MeasureResults& out) {
+  const Index n_free = physics::ReducedSystem(c.model(), c.structure()).size();
+  const Index lowest = std::min<Index>(std::max<Index>(c.options().modes, 1), n_free);
+  const SpectralTrajectory t = spectral_trajectory(c.model(), c.snapshots(), c.structure(), lowest);
+  out.set("steps", c.snapshot_steps(), "training step of each snapshot");
+  out.set("lowest", t.lowest, "snapshots x --modes lowest grounded-Hessian eigenvalues");
+  out.set("effective_conductance", t.effective_conductance, "g_bar per snapshot (003)");
+  out.set("effective_dimension", t.effective_dimension, "D_eff per snapshot (003)");
+}
+
 std::vector<Measure> make_registry() {
   std::vector<Measure> m;
   m.push_back({"physical-spectrum", "eigenvalues of the grounded and bordered physical Hessian",
@@ -531,6 +543,9 @@ std::vector<Measure> make_registry() {
                  return {};
                },
                cost_hessian_modes_measure});
+  m.push_back({"spectral-trajectory",
+               "eigenvalue flow, g_bar and D_eff over the run's parameter snapshots (003)",
+               has_trajectory, spectral_trajectory_measure});
   m.push_back({"saturation",
                "002: constraint gradient g_i, one-soft-mode approximation, lambda^-4 "
                "estimate, H_sat:H",

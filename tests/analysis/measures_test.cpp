@@ -1,6 +1,8 @@
 // The measure registry and its results container: names, serialisation and applicability.
+#include <plnet/analysis/effective.hpp>
 #include <plnet/analysis/measures.hpp>
 #include <plnet/analysis/partial_susceptibility.hpp>
+#include <plnet/analysis/spectrum.hpp>
 #include <plnet/learning/experiment.hpp>
 #include <plnet/learning/responses.hpp>
 
@@ -144,6 +146,34 @@ TEST(AnalysisMeasures, ScalableMeasuresAgreeWithTheDenseOnes) {
   const Vector mean_ratio = vector_of(partial, "mean_ratio");
   ASSERT_EQ(mean_ratio.size(), 3);
   for (Index n = 0; n < 3; ++n) EXPECT_NEAR(mean_ratio[n], reference.mean_ratio[n], 1e-8) << n;
+}
+
+// The trajectory measure at each snapshot equals the spectral formulas evaluated directly at
+// that snapshot's parameters (same dense eigensolver: 1e-12 relative).
+TEST(AnalysisMeasures, SpectralTrajectoryMatchesPerSnapshotSpectra) {
+  const auto e = learning::parse_experiment(kRegression, "test.toml", ".");
+  AnalysisOptions options;
+  options.modes = 2;
+  std::vector<Vector> snapshots{e.initial_parameters, 2.0 * e.initial_parameters,
+                                e.initial_parameters.cwiseSqrt()};
+  AnalysisContext context(e, snapshots.back(), options, snapshots, {0, 10, 20});
+  const auto r = run_measure(context, "spectral-trajectory");
+  const Vector g = vector_of(r, "effective_conductance");
+  const Vector d = vector_of(r, "effective_dimension");
+  const Matrix lowest = std::get<Matrix>(r.at("lowest"));
+  ASSERT_EQ(g.size(), 3);
+  for (Index s = 0; s < 3; ++s) {
+    const PhysicalSpectrum spectrum =
+        physical_spectrum(*e.model, snapshots[static_cast<std::size_t>(s)], context.structure());
+    EXPECT_NEAR(g[s], effective_conductance(spectrum.reduced_values), 1e-12 * std::abs(g[s]));
+    EXPECT_NEAR(d[s], effective_dimension(spectrum.reduced_values), 1e-12);
+    for (Index k = 0; k < 2; ++k)
+      EXPECT_NEAR(lowest(s, k), spectrum.reduced_values[k], 1e-12 * spectrum.reduced_values[k]);
+  }
+  // Doubling every conductance doubles every eigenvalue: g_bar = sqrt(sum lambda^-2) halves and
+  // the scale-free D_eff is unchanged.
+  EXPECT_NEAR(g[1], 0.5 * g[0], 1e-12 * g[0]);
+  EXPECT_NEAR(d[1], d[0], 1e-12);
 }
 
 // 002's g for one sample and readout is the gradient of that output: compare with central
