@@ -138,43 +138,52 @@ class StaticLdltSolver final : public SymmetricSolver {
           i = next;
         }
 
-    // Row patterns of L: row k = the nodes reached from C(:,k) up the tree, stopping at k.
+    // Row patterns of L: row k = the nodes reached from C(:,k) up the tree, stopping at k. The
+    // walk yields each row unordered; the rows are put in ascending column order below by a
+    // transpose through the columns (linear time: sorting every row cost 60% of the analysis).
     rp_.assign(static_cast<std::size_t>(n) + 1, 0);
-    rj_.clear();
+    std::vector<int> unordered;
     std::vector<int> mark(static_cast<std::size_t>(n), -1);
     std::vector<int> column_count(static_cast<std::size_t>(n), 0);
     for (int k = 0; k < n; ++k) {
       mark[static_cast<std::size_t>(k)] = k;
-      const std::size_t begin = rj_.size();
       for (int p = cp_[static_cast<std::size_t>(k)]; p < cp_[static_cast<std::size_t>(k) + 1]; ++p)
         for (int i = ci_[static_cast<std::size_t>(p)]; mark[static_cast<std::size_t>(i)] != k;
              i = parent[static_cast<std::size_t>(i)]) {
           mark[static_cast<std::size_t>(i)] = k;
-          rj_.push_back(i);
+          unordered.push_back(i);
           ++column_count[static_cast<std::size_t>(i)];
         }
-      // Ascending columns are a topological order of the row's dependencies (every update of
-      // y_j comes from a column j' < j) and walk L left to right.
-      std::sort(rj_.begin() + static_cast<std::ptrdiff_t>(begin), rj_.end());
-      rp_[static_cast<std::size_t>(k) + 1] = static_cast<int>(rj_.size());
+      rp_[static_cast<std::size_t>(k) + 1] = static_cast<int>(unordered.size());
     }
 
-    // Columns of L (rows ascending) and, per row entry, its position in its column.
+    // Columns of L: rows ascending, because rows are visited in increasing k.
     lp_.assign(static_cast<std::size_t>(n) + 1, 0);
     for (int j = 0; j < n; ++j)
       lp_[static_cast<std::size_t>(j) + 1] =
           lp_[static_cast<std::size_t>(j)] + column_count[static_cast<std::size_t>(j)];
     li_.assign(static_cast<std::size_t>(lp_.back()), 0);
-    rpos_.assign(rj_.size(), 0);
-    std::vector<int> next(lp_.begin(), lp_.end() - 1);
-    for (int k = 0; k < n; ++k)
-      for (int q = rp_[static_cast<std::size_t>(k)]; q < rp_[static_cast<std::size_t>(k) + 1];
-           ++q) {
-        const int j = rj_[static_cast<std::size_t>(q)];
-        const int pos = next[static_cast<std::size_t>(j)]++;
-        li_[static_cast<std::size_t>(pos)] = k;
-        rpos_[static_cast<std::size_t>(q)] = pos;
-      }
+    {
+      std::vector<int> next(lp_.begin(), lp_.end() - 1);
+      for (int k = 0; k < n; ++k)
+        for (int q = rp_[static_cast<std::size_t>(k)]; q < rp_[static_cast<std::size_t>(k) + 1];
+             ++q)
+          li_[static_cast<std::size_t>(next[static_cast<std::size_t>(unordered[q])]++)] = k;
+    }
+    // Rows of L with columns ascending (a topological order of each row's dependencies: every
+    // update of y_j comes from a column j' < j), each entry with its position in its column.
+    rj_.assign(unordered.size(), 0);
+    rpos_.assign(unordered.size(), 0);
+    {
+      std::vector<int> next(rp_.begin(), rp_.end() - 1);
+      for (int j = 0; j < n; ++j)
+        for (int pos = lp_[static_cast<std::size_t>(j)]; pos < lp_[static_cast<std::size_t>(j) + 1];
+             ++pos) {
+          const int q = next[static_cast<std::size_t>(li_[static_cast<std::size_t>(pos)])]++;
+          rj_[static_cast<std::size_t>(q)] = j;
+          rpos_[static_cast<std::size_t>(q)] = pos;
+        }
+    }
     lx_.assign(li_.size(), 0.0);
     d_.assign(static_cast<std::size_t>(n), 0.0);
     dinv_.assign(static_cast<std::size_t>(n), 0.0);
