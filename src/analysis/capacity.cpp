@@ -26,6 +26,9 @@ Quartiles quartiles(const Vector& x) {
     const double h = p * static_cast<double>(v.size() - 1);
     const auto k = static_cast<std::size_t>(std::floor(h));
     if (k + 1 >= v.size()) return v.back();
+    // Exact order statistics (and equal neighbours) without arithmetic: keeps +inf entries
+    // (trials whose network lost stability) from turning into 0 * inf = NaN.
+    if (h == static_cast<double>(k) || v[k] == v[k + 1]) return v[k];
     return v[k] + (h - static_cast<double>(k)) * (v[k + 1] - v[k]);
   };
   return {at(0.25), at(0.5), at(0.75)};

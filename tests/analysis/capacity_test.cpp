@@ -7,6 +7,7 @@
 #include <Eigen/QR>
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -64,6 +65,15 @@ TEST(Capacity, QuartilesMatchNumpy) {
   EXPECT_EQ(one.lower, 7.0);
   EXPECT_EQ(one.upper, 7.0);
   EXPECT_THROW(analysis::quartiles(Vector(0)), std::invalid_argument);
+  // +inf entries: numpy.percentile([1, 2, 3, 4, inf], [25, 50, 75]) = [2, 3, 4].
+  const double inf = std::numeric_limits<double>::infinity();
+  const analysis::Quartiles q_inf =
+      analysis::quartiles((Vector(5) << inf, 1.0, 3.0, 2.0, 4.0).finished());
+  EXPECT_EQ(q_inf.lower, 2.0);
+  EXPECT_EQ(q_inf.median, 3.0);
+  EXPECT_EQ(q_inf.upper, 4.0);
+  const analysis::Quartiles all_inf = analysis::quartiles(Vector::Constant(4, inf));
+  EXPECT_EQ(all_inf.median, inf);
 }
 
 TEST(Capacity, SweepMatchesBruteForceLoop) {

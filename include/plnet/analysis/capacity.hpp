@@ -61,7 +61,7 @@ struct Quartiles {
   double upper = 0.0;   ///< 75th
 };
 
-/// Type-7 quartiles of a non-empty vector (NaN rejected).
+/// Type-7 quartiles of a non-empty vector (NaN rejected; +inf entries allowed).
 Quartiles quartiles(const Vector& x);
 
 struct CapacityPoint {
