@@ -1,13 +1,7 @@
 #include <plnet/core/error.hpp>
 #include <plnet/learning/responses.hpp>
 
-#include <algorithm>
-
 namespace plnet::learning {
-namespace {
-void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const Matrix& x,
-                const Matrix* minus, Matrix& out);
-}  // namespace
 
 Responses::Responses(const physics::LinearModel& model, const Task& task,
                      physics::SolveOptions options)
@@ -101,78 +95,20 @@ void Responses::update(const Vector& w) {
   rhs_x_.rightCols(no) = rhs_l_constant_;
   for (const auto& t : rhs_x_terms_) rhs_x_(t.free, t.column) += w[t.parameter] * t.value;
   response_->solve_reduced(rhs_x_);
-  // Expand all columns in one pass over the dof rows (x = t_j + T z_j, Lambda = T z_o): each
-  // row's terms are read once for every column; per entry the sums run in the order of
-  // ReducedSystem::expand_into.
-  const Index n = model_->num_dofs();
-  x_.resize(n, na);
-  for (Index j = 0; j < na; ++j) x_.col(j) = offsets_[static_cast<std::size_t>(j)];
-  lambda_.setZero(n, no);
-  const Index nr = rhs_x_.rows();
-  const double* z = rhs_x_.data();
-  for (Index dof = 0; dof < n; ++dof)
-    for (const auto& term : reduced.row(dof)) {
-      for (Index j = 0; j < na; ++j) x_(dof, j) += term.coefficient * z[term.free + j * nr];
-      for (Index o = 0; o < no; ++o)
-        lambda_(dof, o) += term.coefficient * z[term.free + (na + o) * nr];
-    }
-  // Y = P X and S = P Lambda from the readout rows in the task's order (bit-equal to the sparse
-  // products for readouts of one or two dofs, whose sums do not depend on the order).
-  y_.setZero(no, na);
-  s_.setZero(no, no);
-  for (Index o = 0; o < no; ++o) {
-    const auto& r = task_->outputs[static_cast<std::size_t>(o)];
-    for (std::size_t q = 0; q < r.dofs.size(); ++q) {
-      const double c = r.coefficients[q];
-      for (Index j = 0; j < na; ++j) y_(o, j) += c * x_(r.dofs[q], j);
-      for (Index k = 0; k < no; ++k) s_(o, k) += c * lambda_(r.dofs[q], k);
-    }
-  }
+  x_.resize(model_->num_dofs(), na);
+  for (Index j = 0; j < na; ++j)
+    reduced.expand_into(rhs_x_.col(j), offsets_[static_cast<std::size_t>(j)], x_.col(j));
+  lambda_.resize(model_->num_dofs(), no);
+  for (Index o = 0; o < no; ++o)
+    reduced.expand_into(rhs_x_.col(na + o), zero_offset_, lambda_.col(o));
+  y_.noalias() = p_ * x_;
+  s_.noalias() = p_ * lambda_;
   if (model_->rank_one()) {
-    rows_times(b_, x_, &source_drops_, dx_);
-    rows_times(b_, lambda_, nullptr, dl_);
+    dx_.noalias() = b_ * x_;
+    dx_ -= source_drops_;
+    dl_.noalias() = b_ * lambda_;
   }
 }
-
-namespace {
-
-// out = a x - minus (minus may be nullptr), a in compressed rows.
-void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const Matrix& x,
-                const Matrix* minus, Matrix& out) {
-  // out = a x - minus, row by row from the compressed rows: no zeroing pass and no scatter. Each
-  // entry sums in ascending column order from 0, as Eigen's column-major sparse x dense product
-  // does, so the results are unchanged.
-  out.resize(a.rows(), x.cols());
-  const int* outer = a.outerIndexPtr();
-  const int* inner = a.innerIndexPtr();
-  const double* val = a.valuePtr();
-  const Index nx = x.rows(), no = out.rows(), nc = x.cols(), m = a.rows();
-  bool edges = a.isCompressed();  // every row two entries (a difference operator): flat loops
-  for (Index i = 0; edges && i <= m; ++i) edges = outer[i] == 2 * i;
-  for (Index j = 0; j < nc; ++j) {
-    const double* xj = x.data() + j * nx;
-    double* oj = out.data() + j * no;
-    const double* mj = minus == nullptr ? nullptr : minus->data() + j * minus->rows();
-    if (edges) {
-      for (Index i = 0; i < m; ++i) {
-        double acc = 0.0;
-        acc += val[2 * i] * xj[inner[2 * i]];
-        acc += val[2 * i + 1] * xj[inner[2 * i + 1]];
-        oj[i] = acc;
-      }
-    } else {
-      for (Index i = 0; i < m; ++i) {
-        double acc = 0.0;
-        for (int p = outer[i]; p < outer[i + 1]; ++p) acc += val[p] * xj[inner[p]];
-        oj[i] = acc;
-      }
-    }
-    if (mj != nullptr)
-      for (Index i = 0; i < m; ++i) oj[i] -= mj[i];
-  }
-}
-
-}  // namespace
 
 Matrix Responses::outputs(const Matrix& inputs) const {
   require(inputs.cols() == task_->num_inputs(), "outputs", "wrong number of input columns (got ",
@@ -188,42 +124,11 @@ Matrix Responses::states(const Matrix& inputs) const {
 
 void Responses::drop_bilinear(const Matrix& u_drops, const Matrix& v_drops, const Matrix& q_moment,
                               Vector& out) const {
-  // out_i = sum_b (sum_a DV_ia Q_ab) DU_ib in one pass over the edges with the tiny moment
-  // matrix: no M x p temporary, no GEMM set-up, no allocation. The sums run in the order of the
-  // former lazyProduct (a ascending, the first term a product), so the results are unchanged.
-  const Index m = u_drops.rows(), p = u_drops.cols(), q = v_drops.cols();
-  require(v_drops.rows() == m && q_moment.rows() == q && q_moment.cols() == p, "drop_bilinear",
-          "shapes differ (U ", m, " x ", p, ", V ", v_drops.rows(), " x ", q, ", Q ",
-          q_moment.rows(), " x ", q_moment.cols(), ")");
-  out.resize(m);
-  if (q == 0) {
-    out.setZero();
-    return;
-  }
-  // Tiles of rows: the inner loops run over contiguous rows and vectorise; vq stays in a
-  // stack buffer and the sums accumulate in `out`.
-  constexpr Index kTile = 128;
-  double vq[kTile];
-  const double* u = u_drops.data();
-  const double* v = v_drops.data();
-  const double* qm = q_moment.data();
-  for (Index i0 = 0; i0 < m; i0 += kTile) {
-    const Index len = std::min(kTile, m - i0);
-    double* acc = out.data() + i0;
-    for (Index t = 0; t < len; ++t) acc[t] = 0.0;
-    for (Index b = 0; b < p; ++b) {
-      const double* qb = qm + b * q;
-      const double* v0 = v + i0;
-      for (Index t = 0; t < len; ++t) vq[t] = v0[t] * qb[0];
-      for (Index a = 1; a < q; ++a) {
-        const double* va = v + i0 + a * m;
-        const double qab = qb[a];
-        for (Index t = 0; t < len; ++t) vq[t] += va[t] * qab;
-      }
-      const double* ub = u + i0 + b * m;
-      for (Index t = 0; t < len; ++t) acc[t] += vq[t] * ub[t];
-    }
-  }
+  // out_i = (DV_i Q) . DU_i, accumulated column by column: a row-wise reduction over a
+  // handful of columns does not vectorise, and lazyProduct avoids GEMM blocking overhead.
+  const Matrix vq = v_drops.lazyProduct(q_moment);
+  out.setZero(u_drops.rows());
+  for (Index c = 0; c < u_drops.cols(); ++c) out += vq.col(c).cwiseProduct(u_drops.col(c));
 }
 
 void Responses::stamp_bilinear(const Matrix& u_states, const Matrix& v_states,

@@ -82,8 +82,7 @@ class Trainer {
   LogRow evaluate();
 
  private:
-  /// The step's batch: train_ itself (full) or batch_ refilled in place (no allocation).
-  const Batch& draw_batch();
+  Batch draw_batch();
   void log_if_due();
 
   const physics::LinearModel* model_;
