@@ -52,6 +52,8 @@
 #include <plnet/learning/trainer.hpp>
 #include <plnet/physics/model.hpp>
 
+#include "one_thread.hpp"
+
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
 #ifdef _OPENMP
@@ -102,35 +104,8 @@ constexpr Index kEndless = std::numeric_limits<Index>::max() / 2;
 // 000 eq. (1), row-major: V_T1 = 0.15 V_S1 + 0.3 V_S2, V_T2 = 0.2 V_S1 + 0.1 V_S2.
 constexpr std::array<double, 4> kMap000{0.15, 0.3, 0.2, 0.1};
 
-// One BLAS / OpenMP thread. OpenBLAS and libgomp read their environment variables in library
-// constructors, before any code of this program runs, so the variables set here only reach child
-// processes; the already loaded libraries get runtime calls (compare_train.py also sets the
-// variables before starting this binary). plnet's training step at these sizes uses Eigen's
-// SimplicialLDLT and Eigen dense kernels, not BLAS; the BLAS is reported for completeness.
-std::string force_one_thread() {
-  setenv("OPENBLAS_NUM_THREADS", "1", 1);
-  setenv("OMP_NUM_THREADS", "1", 1);
-#ifdef _OPENMP
-  omp_set_num_threads(1);
-  omp_set_max_active_levels(0);
-#endif
-  std::string blas = "no BLAS loaded";
-  if (void* dgemm = dlsym(RTLD_DEFAULT, "dgemm_")) {
-    Dl_info info{};
-    if (dladdr(dgemm, &info) != 0 && info.dli_fname != nullptr) blas = info.dli_fname;
-  }
-  using SetThreads = void (*)(int);
-  using GetConfig = char* (*)();
-  const auto set_threads =
-      reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  const auto get_config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
-  if (set_threads != nullptr) set_threads(1);
-  if (get_config != nullptr) blas += std::string(" (") + get_config() + ")";
-  return blas;
-}
-
 const bool kContextAdded = [] {
-  benchmark::AddCustomContext("plnet_train_blas", force_one_thread());
+  benchmark::AddCustomContext("plnet_train_blas", plnet::bench::force_one_thread());
   benchmark::AddCustomContext("plnet_train_setup",
                               "jammed_packing d=2 phi=0.9 seed=1; k0 ~ U[0.01,1) seed=2; 112 "
                               "samples U[0,1)^2 seed=3, 000 eq. (1); CL alpha=1e-4 eta=1e-2, "
