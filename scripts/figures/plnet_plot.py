@@ -39,11 +39,14 @@ def checks(results):
 
 
 def check_caption(results, width=110):
-    """One line per check: 'PASS name: measured (paper: claim)', wrapped to `width`."""
+    """One line per check: 'PASS name: measured (paper: claim)', wrapped to `width`.
+
+    The status is PASS, FAIL or DEVIATES (a failed check the reproduction documents as a known
+    deviation from the paper)."""
     lines = []
     for c in checks(results)["checks"]:
         measured = "n/a" if c["measured"] is None else f"{c['measured']:.3g}"
-        line = f"{'PASS' if c['passed'] else 'FAIL'}  {c['name']}: {measured} (paper: {c['paper']})"
+        line = f"{c.get('status', 'PASS' if c['passed'] else 'FAIL')}  {c['name']}: {measured} (paper: {c['paper']})"
         lines.append(line if len(line) <= width else line[: width - 3] + "...")
     return "\n".join(lines)
 

@@ -181,6 +181,36 @@ TEST(CheckTable, RulesAndNaN) {
   EXPECT_NE(md.find("| b | n/a | p | <= 1 | FAIL | n |"), std::string::npos) << md;
 }
 
+TEST(CheckTable, KnownDeviationIsStillAFailureButNotAnUnexpectedOne) {
+  CheckTable t;
+  t.checks.push_back(check_at_most("a", 0.0, 1.0, "p"));
+  EXPECT_EQ(t.unexpected_failures(), 0);
+  // Declaring a deviation changes neither the number, the bound nor `passed`.
+  const Check d = known_deviation(check_at_least("b", 0.5, 1.0, "p", "n"), "too few steps");
+  EXPECT_FALSE(d.passed);
+  EXPECT_EQ(d.criterion, ">= 1");
+  EXPECT_EQ(d.status(), "DEVIATES");
+  t.checks.push_back(d);
+  EXPECT_FALSE(t.passed());
+  EXPECT_EQ(t.unexpected_failures(), 0);
+  EXPECT_EQ(t.deviations(), 1);
+  // A declared deviation that does not occur is a plain PASS.
+  EXPECT_EQ(known_deviation(check_at_least("c", 2.0, 1.0, "p"), "r").status(), "PASS");
+  t.checks.push_back(check_at_least("e", 0.0, 1.0, "p"));
+  EXPECT_EQ(t.unexpected_failures(), 1);
+  EXPECT_THROW(known_deviation(check_at_least("f", 0.0, 1.0, "p"), ""), std::invalid_argument);
+  EXPECT_EQ(CheckTable{}.unexpected_failures(), 1);  // an empty table proves nothing
+  const Reproduction r{"RX", "000", "Fig. 0", "test", {}};
+  const auto j = check_json(r, RunOptions{}, 3, t, 1.5);
+  EXPECT_EQ(j["checks"][1]["status"], "DEVIATES");
+  EXPECT_EQ(j["checks"][1]["known_deviation"], "too few steps");
+  EXPECT_EQ(j["unexpected_failures"].get<Index>(), 1);
+  const std::string md = check_markdown(r, RunOptions{}, 3, t, 1.5);
+  EXPECT_NE(md.find("| b | 0.5 | p | >= 1 | DEVIATES | n Known deviation: too few steps |"),
+            std::string::npos)
+      << md;
+}
+
 TEST_F(ReproduceFramework, RunWritesResultsAndChecksAtomically) {
   const std::string config = write("c.toml", kConfig);
   const Reproduction r{"RX", "000", "Fig. 0", "test", [](Context& c) {
