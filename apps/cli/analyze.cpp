@@ -268,6 +268,17 @@ void register_analyze(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--extent", o.landscape_extent, "Landscape extent (multiples of max |q_t|)")
       ->capture_default_str();
+  sub->add_option("--probe-noise", o.probe_noise,
+                  "measured-susceptibility: noise levels per unit probe (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str();
+  sub->add_option("--probes", o.probe_counts,
+                  "measured-susceptibility: random probe counts (comma-separated; default "
+                  "n/4, n, 4n of the n unit probes)")
+      ->delimiter(',');
+  sub->add_option("--sketch-probes", o.sketch_probes,
+                  "susceptibility-sketch: Gaussian probes k (relative error sqrt(2/k))")
+      ->capture_default_str();
   sub->callback([cmd] { run(*cmd); });
 }
 

@@ -6,6 +6,7 @@
 #include <plnet/analysis/dimension.hpp>
 #include <plnet/analysis/effective.hpp>
 #include <plnet/analysis/landscape.hpp>
+#include <plnet/analysis/measured_susceptibility.hpp>
 #include <plnet/analysis/measures.hpp>
 #include <plnet/analysis/partial_susceptibility.hpp>
 #include <plnet/analysis/relative_conductance.hpp>
@@ -13,8 +14,10 @@
 #include <plnet/analysis/selected_inversion.hpp>
 #include <plnet/analysis/statistics.hpp>
 #include <plnet/analysis/susceptibility.hpp>
+#include <plnet/analysis/susceptibility_scale.hpp>
 #include <plnet/analysis/topology.hpp>
 #include <plnet/core/error.hpp>
+#include <plnet/core/random.hpp>
 #include <plnet/learning/responses.hpp>
 
 #include <Eigen/Eigenvalues>
@@ -37,6 +40,14 @@ void AnalysisOptions::validate() const {
           "must be odd and >= 3 (got ", landscape_grid, ")");
   require(std::isfinite(landscape_extent) && landscape_extent > 0,
           "AnalysisOptions::landscape_extent", "must be finite and > 0 (got ", landscape_extent,
+          ")");
+  require(!probe_noise.empty(), "AnalysisOptions::probe_noise", "needs at least one level");
+  for (double noise : probe_noise)
+    require(std::isfinite(noise) && noise >= 0, "AnalysisOptions::probe_noise",
+            "levels must be finite and >= 0 (got ", noise, ")");
+  for (Index r : probe_counts)
+    require(r >= 1, "AnalysisOptions::probe_counts", "must be >= 1 (got ", r, ")");
+  require(sketch_probes >= 1, "AnalysisOptions::sketch_probes", "must be >= 1 (got ", sketch_probes,
           ")");
 }
 
@@ -455,6 +466,77 @@ void partial_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
   out.set("converged", static_cast<Index>(p.converged), "1 if Lanczos converged");
 }
 
+// Issue 4 item 7: s_i and ||s_i||^2 estimated from simulated probe experiments with noisy
+// drop measurements, and the estimation error against the exact values (one blocked solve)
+// for every noise level, with unit probes and with R random probes for each R.
+void measured_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
+  BorderedInverse inverse(c.model(), c.structure(), c.experiment().solve);
+  inverse.update(c.parameters());
+  std::vector<Index> all(static_cast<std::size_t>(c.model().num_parameters()));
+  std::iota(all.begin(), all.end(), Index{0});
+  const Matrix exact_vectors = susceptibility_vectors(inverse, all);
+  const Vector exact_norms = exact_vectors.rowwise().squaredNorm();
+  const Index active = static_cast<Index>(inverse.active_indices().size());
+  std::vector<Index> counts = c.options().probe_counts;
+  if (counts.empty()) counts = {std::max<Index>(1, active / 4), active, 4 * active};
+  const auto& noise = c.options().probe_noise;
+  const Index nn = static_cast<Index>(noise.size()), nc = static_cast<Index>(counts.size());
+  Vector unit_vectors(nn), unit_norms(nn), unit_median(nn);
+  Matrix random_vectors(nn, nc), random_norms(nn, nc), random_median(nn, nc);
+  for (Index a = 0; a < nn; ++a) {
+    ProbeExperiment experiment;
+    experiment.noise = noise[static_cast<std::size_t>(a)];
+    // One seed per cell, derived from --seed, so that a cell does not depend on the grid size.
+    experiment.seed = random::derive_seed(c.options().seed, static_cast<std::uint64_t>(a));
+    const EstimationError unit =
+        estimation_error(measured_susceptibility(inverse, experiment), exact_vectors, exact_norms);
+    unit_vectors[a] = unit.vectors;
+    unit_norms[a] = unit.norms;
+    unit_median[a] = unit.median_norm;
+    experiment.kind = ProbeKind::kRandom;
+    for (Index b = 0; b < nc; ++b) {
+      experiment.probes = counts[static_cast<std::size_t>(b)];
+      experiment.seed = random::derive_seed(
+          random::derive_seed(c.options().seed, static_cast<std::uint64_t>(1000 + a)),
+          static_cast<std::uint64_t>(b));
+      const EstimationError e = estimation_error(measured_susceptibility(inverse, experiment),
+                                                 exact_vectors, exact_norms);
+      random_vectors(a, b) = e.vectors;
+      random_norms(a, b) = e.norms;
+      random_median(a, b) = e.median_norm;
+    }
+  }
+  out.set("noise", Vector(Vector::Map(noise.data(), nn)),
+          "std of each measured drop per unit probe");
+  out.set("probe_counts", counts, "numbers R of random probes (columns below)");
+  out.set("active_probes", active, "unit probes in one unit-probe experiment (n_active)");
+  out.set("exact_norms", Vector(exact_norms), "||s_i||^2 from exact solves");
+  out.set("unit_vector_error", std::move(unit_vectors), "unit probes: ||S^ - S||_F / ||S||_F");
+  out.set("unit_norm_error", std::move(unit_norms), "unit probes: ||n^ - n|| / ||n||");
+  out.set("unit_median_norm_error", std::move(unit_median),
+          "unit probes: median over edges of |n^_i - n_i| / n_i");
+  out.set("random_vector_error", std::move(random_vectors),
+          "noise x probe counts: ||S^ - S||_F / ||S||_F (least squares)");
+  out.set("random_norm_error", std::move(random_norms), "noise x probe counts: ||n^ - n|| / ||n||");
+  out.set("random_median_norm_error", std::move(random_median),
+          "noise x probe counts: median over edges of |n^_i - n_i| / n_i");
+}
+
+// Randomised ||s_i||^2 for networks too large for the exact blocked solves (000's s_i by
+// Johnson-Lindenstrauss probes: each estimate has relative standard error sqrt(2/k)).
+void susceptibility_sketch_measure(AnalysisContext& c, MeasureResults& out) {
+  BorderedInverse inverse(c.model(), c.structure(), c.experiment().solve);
+  inverse.update(c.parameters());
+  SketchOptions options;
+  options.probes = c.options().sketch_probes;
+  options.seed = c.options().seed;
+  const SusceptibilityEstimate estimate = susceptibility_norms_sketch(inverse, options);
+  out.set("norms", Vector(estimate.norms), "unbiased estimates of ||s_i||^2");
+  out.set("probes", estimate.probes, "Gaussian probes k");
+  out.set("relative_standard_error", estimate.relative_standard_error,
+          "sqrt(2/k): relative standard error of every estimate");
+}
+
 // Paper 002 for the first training sample and the first readout: the constraint gradient g_i,
 // its one-soft-mode approximation and the lambda^-4 estimate of the stiff cost eigenvalue, and
 // H_sat:H over the whole batch (002 Fig. 2).
@@ -557,6 +639,12 @@ std::vector<Measure> make_registry() {
   m.push_back({"partial-susceptibility",
                "susceptibility over the --modes softest bordered modes (000 eq. 24, Fig. 7)",
                difference_network, partial_susceptibility_measure});
+  m.push_back({"measured-susceptibility",
+               "s_i from simulated noisy probe experiments: error vs --probe-noise and --probes",
+               difference_network, measured_susceptibility_measure});
+  m.push_back({"susceptibility-sketch",
+               "||s_i||^2 by --sketch-probes random probes, relative error sqrt(2/k) (large)",
+               difference_network, susceptibility_sketch_measure});
   return m;
 }
 

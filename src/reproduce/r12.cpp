@@ -132,46 +132,64 @@ CheckTable run(Context& context) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const bool cap_in_range = cap_half >= options.min_tasks && cap_half < options.max_tasks;
   CheckTable table;
-  table.checks.push_back(check_between(
-      "capacity: largest n_T up to which >= 1/2 of the trials reach C <= " +
-          text(options.error_threshold) + " (" + size + ")",
-      static_cast<double>(cap_half), 10.0, 16.0, "n_T ~ 13 (003 Fig. 6a, App. D)",
-      "'~13' read as 13 +- 3. 003 defines capacity as where some networks start to fail (success "
-      "fraction < 1); that literal reading gives " +
-          std::to_string(cap_all) + " here. C = 003 eq. (4) at the final parameters; " +
-          std::to_string(unstable) +
-          " trials lost stability (H = W indefinite) and count as failures. Success fraction by "
-          "n_T: " +
-          fractions.str() +
-          (cap_in_range ? std::string()
-                        : std::string("; the capacity is at an end of the swept range, so the "
-                                      "rows below cannot be evaluated"))));
+  // The capacity and the two g_bar rows are known not to reproduce within a fixed step budget
+  // (docs/reproduce.md, R12: measured at 2e4 and 1e5 steps); the D_eff row does.
+  const std::string budget =
+      "003 states neither alpha nor the number of steps, and the trials beyond capacity have not "
+      "reached a plateau: the capacity measured is that of the step budget (9 at 2e4 steps, 15 "
+      "at 1e5, quick ranges)";
+  table.checks.push_back(known_deviation(
+      check_between(
+          "capacity: largest n_T up to which >= 1/2 of the trials reach C <= " +
+              text(options.error_threshold) + " (" + size + ")",
+          static_cast<double>(cap_half), 10.0, 16.0, "n_T ~ 13 (003 Fig. 6a, App. D)",
+          "'~13' read as 13 +- 3. 003 defines capacity as where some networks start to fail "
+          "(success "
+          "fraction < 1); that literal reading gives " +
+              std::to_string(cap_all) + " here. C = 003 eq. (4) at the final parameters; " +
+              std::to_string(unstable) +
+              " trials lost stability (H = W indefinite) and count as failures. Success fraction "
+              "by "
+              "n_T: " +
+              fractions.str() +
+              (cap_in_range ? std::string()
+                            : std::string("; the capacity is at an end of the swept range, so the "
+                                          "rows below cannot be evaluated"))),
+      budget));
+  const std::string softening =
+      "the unconverged trials beyond capacity keep softening (median g_bar at n_T = 18 about 10x "
+      "the untrained value at 2e4 and 1e5 steps): 003's stiffening of frustrated tasks (eq. 36) "
+      "is the end state of a converged run, not reached within this budget";
 
   const Index last = rows - 1;
   const double gbar_cap = cap_in_range ? gbar_q(cap_half - options.min_tasks, 1) : nan;
-  table.checks.push_back(check_at_most(
-      "median g_bar at n_T = " + std::to_string(options.max_tasks) +
-          " / median g_bar at the capacity",
-      cap_in_range ? gbar_q(last, 1) / gbar_cap : nan, 1.0 - 1e-12,
-      "g_bar is largest at capacity and declines beyond it (003 Fig. 6d, App. D)",
-      "'declines' read as < 1; median g_bar after training by n_T (lower quartile..upper): at "
-      "n_T = " +
-          std::to_string(options.min_tasks) + ": " + text(gbar_q(0, 1)) + ", at capacity " +
-          text(gbar_cap) + ", at n_T = " + std::to_string(options.max_tasks) + ": " +
-          text(gbar_q(last, 1)) + " (" + text(gbar_q(last, 0)) + ".." + text(gbar_q(last, 2)) +
-          "); max over n_T of the median: " + text(gbar_q.col(1).maxCoeff())));
+  table.checks.push_back(known_deviation(
+      check_at_most(
+          "median g_bar at n_T = " + std::to_string(options.max_tasks) +
+              " / median g_bar at the capacity",
+          cap_in_range ? gbar_q(last, 1) / gbar_cap : nan, 1.0 - 1e-12,
+          "g_bar is largest at capacity and declines beyond it (003 Fig. 6d, App. D)",
+          "'declines' read as < 1; median g_bar after training by n_T (lower quartile..upper): at "
+          "n_T = " +
+              std::to_string(options.min_tasks) + ": " + text(gbar_q(0, 1)) + ", at capacity " +
+              text(gbar_cap) + ", at n_T = " + std::to_string(options.max_tasks) + ": " +
+              text(gbar_q(last, 1)) + " (" + text(gbar_q(last, 0)) + ".." + text(gbar_q(last, 2)) +
+              "); max over n_T of the median: " + text(gbar_q.col(1).maxCoeff())),
+      softening));
 
   Vector ratio(options.realisations);
   for (Index i = 0; i < options.realisations; ++i)
     ratio[i] = sweep.effective_conductance(last, i) / sweep.initial_effective_conductance(last, i);
-  table.checks.push_back(check_at_most(
-      "median over realisations of g_bar after / before training at n_T = " +
-          std::to_string(options.max_tasks),
-      analysis::quartiles(ratio).median, 1.0 - 1e-12,
-      "systems trained beyond capacity become less conductive (stiffer) (003 Fig. 6d, Sec. V)",
-      "'less conductive' read as the median ratio < 1; fraction of realisations below 1: " +
-          text(static_cast<double>((ratio.array() < 1.0).count()) /
-               static_cast<double>(options.realisations))));
+  table.checks.push_back(known_deviation(
+      check_at_most(
+          "median over realisations of g_bar after / before training at n_T = " +
+              std::to_string(options.max_tasks),
+          analysis::quartiles(ratio).median, 1.0 - 1e-12,
+          "systems trained beyond capacity become less conductive (stiffer) (003 Fig. 6d, Sec. V)",
+          "'less conductive' read as the median ratio < 1; fraction of realisations below 1: " +
+              text(static_cast<double>((ratio.array() < 1.0).count()) /
+                   static_cast<double>(options.realisations))),
+      softening));
 
   const double deff_initial = median_of(sweep.initial_effective_dimension);
   Index worst = 0;

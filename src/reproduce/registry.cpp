@@ -7,7 +7,10 @@
   X(r1)                        \
   X(r2)                        \
   X(r3)                        \
-  X(r7)
+  X(r7)                        \
+  X(r10)                       \
+  X(r12)                       \
+  X(r13)
 
 namespace plnet::reproduce {
 

@@ -203,5 +203,47 @@ TEST(AnalysisMeasures, SaturationGradientIsTheOutputDerivative) {
   EXPECT_LT(hsat_h, 1.0 + 1e-12);
 }
 
+// Probe experiments and the sketch against the dense ||s_i||^2 of the "susceptibility" measure
+// (dense bordered inverse: an independent computation of the same norms).
+TEST(AnalysisMeasures, MeasuredSusceptibilityAndSketchAgainstTheDenseNorms) {
+  const auto e = learning::parse_experiment(kRegression, "test.toml", ".");
+  AnalysisOptions options;
+  options.probe_noise = {0.0, 1e-2};
+  options.sketch_probes = 800;
+  AnalysisContext context(e, e.initial_parameters, options);
+  const Vector dense = vector_of(run_measure(context, "susceptibility"), "norms");
+
+  const auto measured = run_measure(context, "measured-susceptibility");
+  const Vector exact = vector_of(measured, "exact_norms");
+  EXPECT_LT((exact - dense).norm() / dense.norm(), 1e-10);  // two factorisations: round-off
+  const Index n = std::get<Index>(measured.at("active_probes"));
+  const auto counts = std::get<std::vector<Index>>(measured.at("probe_counts"));
+  ASSERT_EQ(counts, (std::vector<Index>{std::max<Index>(1, n / 4), n, 4 * n}));
+  const Vector unit = vector_of(measured, "unit_vector_error");
+  const Matrix random = std::get<Matrix>(measured.at("random_vector_error"));
+  // Noise-free unit probes read S exactly; so does least squares once R >= n (round-off of a
+  // Gaussian least-squares fit with condition number ~1e2: 1e-9).
+  EXPECT_LT(unit[0], 1e-12);
+  EXPECT_LT(random(0, 1), 1e-9);
+  EXPECT_LT(random(0, 2), 1e-9);
+  EXPECT_GT(random(0, 0), 1e-3);  // R = n/4 < n probes cannot determine S: a projection error
+  // With noise sigma per drop, unit probes err by sigma sqrt(M n) / ||S||_F in expectation
+  // (M n independent entries); M n >= 1000 entries put the ratio within 10% of 1.
+  const Index m = context.model().num_parameters();
+  const double expected = 1e-2 * std::sqrt(static_cast<double>(m * n)) / std::sqrt(dense.sum());
+  EXPECT_NEAR(unit[1] / expected, 1.0, 0.1);
+  // More random probes average the noise down: 4n probes beat n probes.
+  EXPECT_LT(random(1, 2), random(1, 1));
+
+  const auto sketch = run_measure(context, "susceptibility-sketch");
+  const double stated = std::get<double>(sketch.at("relative_standard_error"));
+  EXPECT_DOUBLE_EQ(stated, std::sqrt(2.0 / 800.0));
+  // Each estimate has relative standard deviation sqrt(2/k) = 0.05: the root mean square of
+  // the relative errors over the edges is that, within 30% for these ~60 edges.
+  const Vector relative = (vector_of(sketch, "norms") - dense).cwiseQuotient(dense);
+  const double rms = std::sqrt(relative.squaredNorm() / static_cast<double>(relative.size()));
+  EXPECT_NEAR(rms / stated, 1.0, 0.3);
+}
+
 }  // namespace
 }  // namespace plnet::analysis

@@ -204,7 +204,7 @@ TEST(CheckTable, KnownDeviationIsStillAFailureButNotAnUnexpectedOne) {
   const auto j = check_json(r, RunOptions{}, 3, t, 1.5);
   EXPECT_EQ(j["checks"][1]["status"], "DEVIATES");
   EXPECT_EQ(j["checks"][1]["known_deviation"], "too few steps");
-  EXPECT_EQ(j["unexpected_failures"].get<Index>(), 1);
+  EXPECT_EQ(j["unexpected_failures"].get<plnet::Index>(), 1);
   const std::string md = check_markdown(r, RunOptions{}, 3, t, 1.5);
   EXPECT_NE(md.find("| b | 0.5 | p | >= 1 | DEVIATES | n Known deviation: too few steps |"),
             std::string::npos)

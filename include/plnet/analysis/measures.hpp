@@ -87,6 +87,12 @@ struct AnalysisOptions {
   double sector_threshold = 0.1;  ///< persistence threshold as a fraction of the field's range
   Index landscape_grid = 21;      ///< LandscapeOptions::grid
   double landscape_extent = 1.5;  ///< LandscapeOptions::extent
+  /// measured-susceptibility: noise levels (std of each measured drop per unit probe, >= 0;
+  /// the model's dof units, volts per ampere for resistors) ...
+  std::vector<double> probe_noise = {0.0, 1e-3, 1e-2, 1e-1};
+  /// ... and numbers of random probes (>= 1); empty: n_active / 4, n_active and 4 n_active.
+  std::vector<Index> probe_counts;
+  Index sketch_probes = 200;  ///< susceptibility-sketch: Gaussian probes k (error sqrt(2/k))
   void validate() const;
 };
 
