@@ -340,7 +340,17 @@ void read_items(Section& s, const std::string& key, Read read) {
   }
 }
 
-Task read_task(Section& s, const physics::LinearModel& model) {
+// Runs f; an invalid_argument it throws becomes a failure of `key` (file, line and field).
+template <typename F>
+auto guarded(Section& s, const std::string& key, F f) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& ex) {
+    s.fail(key, ex.what());
+  }
+}
+
+Task read_task(Section& s, const physics::LinearModel& model, const graph::Network& network) {
   Task task;
   if (s.has("ground"))
     for (Index node : s.integers("ground"))
@@ -353,6 +363,23 @@ Task read_task(Section& s, const physics::LinearModel& model) {
   read_items(s, "inputs", [&](Section& item) { task.inputs.push_back(read_input(item, model)); });
   read_items(s, "outputs",
              [&](Section& item) { task.outputs.push_back(read_output(item, model)); });
+  // 004 App. K: edge-source inputs and edge readouts drawn from the complement of a minimum
+  // spanning tree (each on an independent cycle), after any listed inputs and outputs. The
+  // edges differ between random networks, so they cannot be listed in a shared config.
+  const Index edge_inputs = s.integer("edge_inputs", 0);
+  const Index edge_outputs = s.integer("edge_outputs", 0);
+  const auto edge_seed = static_cast<std::uint64_t>(s.integer("edge_seed", 1));
+  if (edge_inputs < 0) s.fail("edge_inputs", concat("must be >= 0 (got ", edge_inputs, ")"));
+  if (edge_outputs < 0) s.fail("edge_outputs", concat("must be >= 0 (got ", edge_outputs, ")"));
+  if (edge_inputs + edge_outputs > 0) {
+    if (model.dofs_per_node() != 1 || model.num_parameters() != network.num_edges())
+      s.fail("edge_inputs", "edge sources and edge readouts need a resistor or flow network");
+    const auto choice = guarded(s, "edge_inputs", [&] {
+      return graph::choose_io_edges(network, edge_inputs, edge_outputs, edge_seed);
+    });
+    for (Index e : choice.inputs) task.inputs.push_back(edge_source_input(e));
+    for (Index e : choice.outputs) task.outputs.push_back(edge_readout(model, e));
+  }
   return task;
 }
 
@@ -520,15 +547,6 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
                " target columns but task.outputs has ", e.task.num_outputs(), " entries"));
 }
 
-template <typename F>
-auto guarded(Section& s, const std::string& key, F f) {
-  try {
-    return f();
-  } catch (const std::invalid_argument& ex) {
-    s.fail(key, ex.what());
-  }
-}
-
 const std::set<std::string>& experiment_sections() {
   static const std::set<std::string> kSections = {"experiment", "network", "parameters", "task",
                                                   "data",       "loss",    "rule",       "protocol",
@@ -563,11 +581,9 @@ void apply_seed(toml::table& root, std::uint64_t seed) {
     const char* section;
     const char* key;
   };
-  static const Key kSeedKeys[] = {{"network", "seed"},
-                                  {"parameters", "seed"},
-                                  {"data", "seed"},
-                                  {"data", "split_seed"},
-                                  {"protocol", "seed"}};
+  static const Key kSeedKeys[] = {
+      {"network", "seed"},  {"parameters", "seed"}, {"data", "seed"}, {"data", "split_seed"},
+      {"protocol", "seed"}, {"task", "edge_seed"}};  // appended: earlier streams unchanged
   std::uint64_t index = 0;
   for (const auto& [section_name, key] : kSeedKeys) {
     const auto value = static_cast<std::int64_t>(random::derive_seed(seed, index++));
@@ -623,7 +639,7 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   e.initial_parameters = initial_parameters(params, *e.model, e.network, base_dir);
 
   Section task = section(root, "task", origin);
-  e.task = read_task(task, *e.model);
+  e.task = read_task(task, *e.model, e.network);
   task.finish();
 
   Section data = section(root, "data", origin);

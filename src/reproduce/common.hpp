@@ -8,6 +8,7 @@
 #include <plnet/reproduce/reproduce.hpp>
 
 #include <string>
+#include <vector>
 
 namespace plnet::reproduce::detail {
 
@@ -37,6 +38,11 @@ double plain_mse(const Matrix& outputs, const Matrix& targets);
 /// Fraction of samples whose largest output is at the index of the largest target
 /// (winner-take-all accuracy).
 double winner_take_all_accuracy(const Matrix& outputs, const Matrix& targets);
+
+/// Median (mean of the two middle values for an even count); NaN for an empty vector.
+double median(std::vector<double> values);
+/// `x` with 3 significant digits, for check-table notes.
+std::string text(double x);
 
 /// Pearson correlation of two equally long vectors (NaN if either is constant).
 double pearson(const Vector& a, const Vector& b);

@@ -28,18 +28,9 @@ struct Realisation {
   std::vector<learning::LogRow> log;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using detail::median;
 
-std::string text(double x) {
-  std::ostringstream s;
-  s.precision(3);
-  s << x;
-  return s.str();
-}
+using detail::text;
 
 // Trends that do not hold in 80% of realisations here (measured with 50 realisations, seed 1;
 // docs/reproduce.md, R10), with the most likely reason. Any other failing row is a FAIL.

@@ -21,12 +21,7 @@
 namespace plnet::reproduce {
 namespace {
 
-std::string text(double x) {
-  std::ostringstream s;
-  s.precision(3);
-  s << x;
-  return s.str();
-}
+using detail::text;
 
 double median_of(const Matrix& m) {
   analysis::Quartiles q = analysis::quartiles(m.reshaped());

@@ -25,11 +25,7 @@ struct Realisation {
   double regression_train_ratio = 0.0, regression_test_ratio = 0.0;  // final / initial MSE
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using detail::median;
 
 // 003 eq. (A2): the same network and parameters as the Iris experiment, two force inputs on
 // its first two input nodes, outputs on its first two output nodes, Gaussian forces.

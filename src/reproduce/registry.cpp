@@ -10,7 +10,8 @@
   X(r7)                        \
   X(r10)                       \
   X(r12)                       \
-  X(r13)
+  X(r13)                       \
+  X(r18)
 
 namespace plnet::reproduce {
 

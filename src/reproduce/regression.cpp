@@ -32,12 +32,7 @@ Spectrum descending_spectrum(const Matrix& h) {
   return s;
 }
 
-std::string text(double v) {
-  std::ostringstream out;
-  out.precision(3);
-  out << v;
-  return out.str();
-}
+using detail::text;
 
 }  // namespace
 

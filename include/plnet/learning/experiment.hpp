@@ -49,7 +49,7 @@ struct ParseOptions {
   /// experiment section nor an extra section is an error. Absent overlay tables are skipped.
   std::vector<std::string> overlays;
   /// If set, every seed of the experiment (network.seed, parameters.seed, data.seed,
-  /// data.split_seed, protocol.seed) is replaced by a distinct value derived from this one
+  /// data.split_seed, protocol.seed, task.edge_seed) is replaced by a distinct value derived from this one
   /// (splitmix64 of seed and the key's position in that list), so one number fixes a whole
   /// realisation of an ensemble.
   std::optional<std::uint64_t> seed;

@@ -1,0 +1,88 @@
+// Experiment files: the [task] edge_inputs / edge_outputs keys (004 App. K edge choice).
+#include <plnet/graph/generators.hpp>
+#include <plnet/learning/experiment.hpp>
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace plnet::learning {
+namespace {
+
+std::string nanowire_experiment(const std::string& task_keys) {
+  return R"(
+[network]
+generator = "nanowires"
+wires = 100
+stick_length = 0.2
+seed = 4
+model = "resistor"
+[parameters]
+init = "constant"
+value = 1.0
+[task]
+ground = [0]
+)" + task_keys +
+         R"(
+[data]
+kind = "noisy_linear"
+outputs = 2
+inputs = 2
+samples = 5
+noise_sd = 0.0
+[loss]
+kind = "mse"
+[rule]
+kind = "two_phase"
+[protocol]
+steps = 1
+batch = "full"
+)";
+}
+
+// The keys give exactly the edges graph::choose_io_edges draws with the same seed (an
+// independent call), as edge sources and edge readouts; an ensemble seed sets task.edge_seed.
+TEST(ExperimentFile, EdgeInputsAndOutputsAreTheSpanningTreeComplementChoice) {
+  const auto e = parse_experiment(
+      nanowire_experiment("edge_inputs = 2\nedge_outputs = 2\nedge_seed = 7\n"), "t.toml", ".");
+  const auto choice = graph::choose_io_edges(e.network, 2, 2, 7);
+  ASSERT_EQ(e.task.num_inputs(), 2);
+  ASSERT_EQ(e.task.num_outputs(), 2);
+  std::set<Index> used;
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(e.task.inputs[k].kind, InputKind::kEdgeSource);
+    EXPECT_EQ(e.task.inputs[k].targets, std::vector<Index>{choice.inputs[k]});
+    EXPECT_EQ(e.task.outputs[k].edge, choice.outputs[k]);
+    used.insert(choice.inputs[k]);
+    used.insert(choice.outputs[k]);
+  }
+  EXPECT_EQ(used.size(), 4U);  // four distinct edges
+
+  ParseOptions options;
+  options.seed = 11;
+  const auto other = parse_experiment(nanowire_experiment("edge_inputs = 2\nedge_outputs = 2\n"),
+                                      "t.toml", ".", options);
+  EXPECT_EQ(other.task.num_inputs(), 2);  // the derived edge_seed is accepted
+}
+
+TEST(ExperimentFile, EdgeInputsRejectedWithFieldAndValue) {
+  try {
+    (void)parse_experiment(nanowire_experiment("edge_inputs = -1\n"), "t.toml", ".");
+    FAIL() << "negative edge_inputs accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("task.edge_inputs"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("-1"), std::string::npos) << e.what();
+  }
+  try {
+    (void)parse_experiment(nanowire_experiment("edge_inputs = 400\n"), "t.toml", ".");
+    FAIL() << "more edges than the complement holds accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("task.edge_inputs"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace plnet::learning
