@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include <plnet/core/error.hpp>
+#include <plnet/core/random.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -137,6 +138,19 @@ Vector ranks(const Vector& v) {
 
 double spearman(const Vector& a, const Vector& b) {
   return pearson(ranks(a), ranks(b));
+}
+
+learning::Experiment experiment_with_io_edges(const Config& config, std::uint64_t seed,
+                                              const std::string& variant) {
+  for (std::uint64_t attempt = 0;; ++attempt) {
+    const std::uint64_t s = attempt == 0 ? seed : random::derive_seed(seed, attempt);
+    try {
+      return variant.empty() ? config.experiment(s) : config.experiment(s, variant);
+    } catch (const std::invalid_argument& error) {
+      if (attempt >= 20 || std::string(error.what()).find("choose_io_edges") == std::string::npos)
+        throw;
+    }
+  }
 }
 
 double median(std::vector<double> values) {

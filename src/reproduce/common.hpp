@@ -39,6 +39,13 @@ double plain_mse(const Matrix& outputs, const Matrix& targets);
 /// (winner-take-all accuracy).
 double winner_take_all_accuracy(const Matrix& outputs, const Matrix& targets);
 
+/// config.experiment(seed[, variant]) for configs that draw 004 App. K's input/output edges
+/// ([task] edge_inputs): a random network whose spanning-tree complement cannot host them is
+/// redrawn with the next derived seed (004 keeps only trainable topologies), deterministically;
+/// at most 20 redraws.
+learning::Experiment experiment_with_io_edges(const Config& config, std::uint64_t seed,
+                                              const std::string& variant = {});
+
 /// Median (mean of the two middle values for an even count); NaN for an empty vector.
 double median(std::vector<double> values);
 /// `x` with 3 significant digits, for check-table notes.

@@ -84,20 +84,7 @@ CheckTable run(Context& context) {
 
   const std::vector<analysis::NudgeBias> results = run_ensemble(
       n, random::derive_seed(context.seed, 0), context.threads, [&](Index i, std::uint64_t seed) {
-        // 004 App. K keeps networks whose spanning-tree complement can host the input and
-        // output edges (and Fig. 6 keeps the 40 best of 160): a network that cannot is redrawn
-        // with the next derived seed, deterministically.
-        learning::Experiment e;
-        for (std::uint64_t attempt = 0;; ++attempt) {
-          try {
-            e = config.experiment(attempt == 0 ? seed : random::derive_seed(seed, attempt));
-            break;
-          } catch (const std::invalid_argument& error) {
-            if (attempt >= 20 ||
-                std::string(error.what()).find("choose_io_edges") == std::string::npos)
-              throw;
-          }
-        }
+        const learning::Experiment e = detail::experiment_with_io_edges(config, seed);
         analysis::NudgeBiasOptions o = options;
         o.seed = random::derive_seed(seed, 99);
         if (i % 10 == 0)

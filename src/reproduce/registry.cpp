@@ -11,6 +11,7 @@
   X(r10)                       \
   X(r12)                       \
   X(r13)                       \
+  X(r17)                       \
   X(r18)
 
 namespace plnet::reproduce {
