@@ -153,6 +153,26 @@ learning::Experiment experiment_with_io_edges(const Config& config, std::uint64_
   }
 }
 
+std::vector<double> number_list(const Config& config, const std::string& key,
+                                const std::string& fallback) {
+  std::istringstream words(config.text(key, fallback));
+  std::vector<double> values;
+  std::string word;
+  while (words >> word) {
+    std::size_t used = 0;
+    double value = 0.0;
+    try {
+      value = std::stod(word, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    require(used == word.size() && std::isfinite(value), config.path(), ": reproduce.", key,
+            ": need numbers separated by spaces (got '", word, "')");
+    values.push_back(value);
+  }
+  return values;
+}
+
 double median(std::vector<double> values) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(values.begin(), values.end());

@@ -46,6 +46,11 @@ double winner_take_all_accuracy(const Matrix& outputs, const Matrix& targets);
 learning::Experiment experiment_with_io_edges(const Config& config, std::uint64_t seed,
                                               const std::string& variant = {});
 
+/// The numbers of a [reproduce] key written as a space-separated string ("0 0.1 0.2"),
+/// `fallback` if absent; a word that is not a finite number is an error naming the key.
+std::vector<double> number_list(const Config& config, const std::string& key,
+                                const std::string& fallback);
+
 /// Median (mean of the two middle values for an even count); NaN for an empty vector.
 double median(std::vector<double> values);
 /// `x` with 3 significant digits, for check-table notes.

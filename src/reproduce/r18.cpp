@@ -23,27 +23,6 @@ namespace {
 using detail::median;
 using detail::text;
 
-std::vector<double> parse_betas(const Config& config) {
-  std::istringstream words(config.text("betas", "0.001 0.01 0.1 0.3 1"));
-  std::vector<double> betas;
-  std::string word;
-  while (words >> word) {
-    std::size_t used = 0;
-    double beta = 0.0;
-    try {
-      beta = std::stod(word, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    require(used == word.size() && std::isfinite(beta) && beta > 0.0, config.path(),
-            ": reproduce.betas: need positive numbers separated by spaces (got '", word, "')");
-    betas.push_back(beta);
-  }
-  require(betas.size() >= 2, config.path(), ": reproduce.betas: need at least two values");
-  std::sort(betas.begin(), betas.end());
-  return betas;
-}
-
 // Least-squares slope of log y against log x over the entries with y > 0.
 double log_log_slope(const Vector& x, const Vector& y) {
   std::vector<double> lx, ly;
@@ -73,7 +52,11 @@ CheckTable run(Context& context) {
   const Config& config = context.config;
   const Index n = config.integer("realisations", 40);
   analysis::NudgeBiasOptions options;
-  options.betas = parse_betas(config);
+  options.betas = detail::number_list(config, "betas", "0.001 0.01 0.1 0.3 1");
+  for (double beta : options.betas)
+    require(beta > 0.0, config.path(), ": reproduce.betas: need positive values (got ", beta, ")");
+  require(options.betas.size() >= 2, config.path(), ": reproduce.betas: need at least two");
+  std::sort(options.betas.begin(), options.betas.end());
   options.noise_sd = config.number("noise_sd", 3.0);
   options.noise_draws = config.integer("noise_draws", 400);
   require(options.noise_sd > 0.0, config.path(), ": reproduce.noise_sd must be > 0 (got ",
