@@ -1,7 +1,8 @@
 """R10 (003 Figs. 2-4): one task in node, flow and spring networks; the error, the lowest
 eigenvalue, g_bar and D_eff before and after training over the realisations.
 
-Usage: /usr/bin/python3 scripts/figures/R10.py <output dir of `plnet reproduce R10`>"""
+Usage: /usr/bin/python3 scripts/figures/R10.py <output dir of `plnet reproduce R10`> [name]
+(R14.py draws R14's parts with this script; name is the figure's file name, default R10.)"""
 
 import sys
 
@@ -12,7 +13,8 @@ import plnet_plot as pp
 out = sys.argv[1]
 with pp.open_results(out) as r:
     a = r["analysis"]
-    parts = [p for p in ("node", "flow", "spring") if p in a]
+    known = [p for p in ("node", "flow", "spring") if p in a]
+    parts = known or [p for p in a if "cost_before" in a[p]]
     fig, ax = pp.figure(4, len(parts))
     for j, part in enumerate(parts):
         g = a[part]
@@ -32,4 +34,4 @@ with pp.open_results(out) as r:
             axis.set_xticks([0, 1], ["before", "after"])
             axis.set_ylabel(label)
             axis.legend(frameon=False, fontsize=6)
-    pp.save(fig, out, "R10", caption=pp.check_caption(r))
+    pp.save(fig, out, sys.argv[2] if len(sys.argv) > 2 else "R10", caption=pp.check_caption(r))

@@ -7,6 +7,7 @@
 #include <plnet/learning/trainer.hpp>
 #include <plnet/reproduce/reproduce.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,19 @@ learning::Experiment experiment_with_io_edges(const Config& config, std::uint64_
 /// `fallback` if absent; a word that is not a finite number is an error naming the key.
 std::vector<double> number_list(const Config& config, const std::string& key,
                                 const std::string& fallback);
+
+/// Medians over the realisations of one part of a learning-trends run.
+struct LearningTrendSummary {
+  double final_error = 0.0;  ///< median error after training
+  double error_ratio = 0.0;  ///< median final / initial error
+};
+
+/// 003's single-config learning trends (R10, R14): for each [reproduce] variant, an ensemble
+/// of trainings with the error, lowest eigenvalue, g_bar and D_eff before and after (four
+/// check rows per variant, written under analysis/<variant>/). `summary` (optional) receives
+/// the medians per variant. Defined in r10.cpp.
+CheckTable learning_trends(Context& context, const std::string& id,
+                           std::map<std::string, LearningTrendSummary>* summary);
 
 /// Median (mean of the two middle values for an even count); NaN for an empty vector.
 double median(std::vector<double> values);

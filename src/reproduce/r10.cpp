@@ -15,6 +15,7 @@
 #include <plnet/reproduce/ensemble.hpp>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 namespace plnet::reproduce {
@@ -65,7 +66,12 @@ Check with_known_deviation(Check check, const std::string& variant, const std::s
   return check;
 }
 
-CheckTable run(Context& context) {
+}  // namespace
+
+namespace detail {
+
+CheckTable learning_trends(Context& context, const std::string& id,
+                           std::map<std::string, LearningTrendSummary>* summary) {
   const Config& config = context.config;
   const Index n = config.integer("realisations", 50);
   const std::vector<std::string> variants = config.variants();
@@ -78,7 +84,7 @@ CheckTable run(Context& context) {
         run_ensemble(n, base, context.threads, [&](Index i, std::uint64_t seed) {
           const learning::Experiment e = config.experiment(seed, variant);
           const detail::TrainedRun t =
-              detail::train(e, context, "R10 " + variant + " " + std::to_string(i));
+              detail::train(e, context, id + " " + variant + " " + std::to_string(i));
           const physics::BoundaryConditions structure =
               e.task.conditions(Vector::Zero(e.task.num_inputs()));
           const analysis::SpectralTrajectory s =
@@ -132,6 +138,8 @@ CheckTable run(Context& context) {
       return k / static_cast<double>(r.size());
     };
     const auto cr = ratios(c0, c1), lr = ratios(l0, l1), gr = ratios(g0, g1), dr = ratios(d0, d1);
+    if (summary != nullptr)
+      (*summary)[variant] = {median(std::vector<double>(c1.data(), c1.data() + n)), median(cr)};
     const std::string who = variant + " (" + std::to_string(n) + " realisations)";
     // For a FAIL: how many realisations against a trend stiffened overall (g_bar fell) while
     // still learning the task (error down >= 2 decades): the task was met by a stiffer network.
@@ -175,6 +183,14 @@ CheckTable run(Context& context) {
         variant, "deff"));
   }
   return table;
+}
+
+}  // namespace detail
+
+namespace {
+
+CheckTable run(Context& context) {
+  return detail::learning_trends(context, "R10", nullptr);
 }
 
 }  // namespace
