@@ -166,7 +166,7 @@ std::vector<double> number_list(const Config& config, const std::string& key,
     } catch (const std::exception&) {
       used = 0;
     }
-    require(used == word.size() && std::isfinite(value), config.path(), ": reproduce.", key,
+    require(used == word.size() && std::isfinite(value), config.path(), "reproduce.", key,
             ": need numbers separated by spaces (got '", word, "')");
     values.push_back(value);
   }

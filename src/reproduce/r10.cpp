@@ -75,7 +75,7 @@ CheckTable learning_trends(Context& context, const std::string& id,
   const Config& config = context.config;
   const Index n = config.integer("realisations", 50);
   const std::vector<std::string> variants = config.variants();
-  require(!variants.empty(), config.path(), ": reproduce.variants is empty");
+  require(!variants.empty(), config.path(), "reproduce.variants is empty");
   CheckTable table;
   for (std::size_t v = 0; v < variants.size(); ++v) {
     const std::string& variant = variants[v];

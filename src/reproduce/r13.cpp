@@ -44,7 +44,7 @@ learning::Experiment regression_experiment(const Config& config, std::uint64_t s
   const Index samples = config.integer("regression_samples", 150);
   const Index train = config.integer("regression_train", 50);
   require(train >= 1 && train < samples, config.path(),
-          ": reproduce.regression_train must be in [1, regression_samples) (got ", train, ")");
+          "reproduce.regression_train must be in [1, regression_samples) (got ", train, ")");
   const learning::Dataset all =
       learning::normal_linear_regression_data(map, samples, 1.0, random::derive_seed(seed, 101));
   // The samples are i.i.d., so the first `train` rows are a uniformly random training set.

@@ -16,7 +16,7 @@ CheckTable run(Context& context) {
   std::map<std::string, detail::LearningTrendSummary> summary;
   CheckTable table = detail::learning_trends(context, "R14", &summary);
   require(summary.count("clean") && summary.count("noisy"), context.config.path(),
-          ": R14 needs the parts 'clean' and 'noisy' ([reproduce] variants)");
+          "R14 needs the parts 'clean' and 'noisy' ([reproduce] variants)");
   const double clean = summary["clean"].final_error, noisy = summary["noisy"].final_error;
   table.checks.push_back(check_at_least(
       "noisy / clean: median final error", noisy / std::max(clean, 1e-300), 1e3,

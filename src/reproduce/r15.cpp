@@ -32,7 +32,7 @@ CheckTable run(Context& context) {
   const auto mesh_seed = static_cast<std::uint64_t>(config.integer("mesh_seed", 3));
   const std::vector<std::string> rules = config.variants();
   require(rules.size() == 2 && rules[0] == "two_phase" && rules[1] == "exact", config.path(),
-          ": reproduce.variants must be \"two_phase exact\"");
+          "reproduce.variants must be \"two_phase exact\"");
   CheckTable table;
   for (const std::string& rule : rules) {
     learning::Experiment e = config.experiment(mesh_seed, rule);

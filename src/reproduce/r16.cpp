@@ -24,13 +24,13 @@ CheckTable run(Context& context) {
   const Index trials = config.integer("trials", 40);
   const std::vector<double> ps = detail::number_list(config, "p_freeze", "0 0.2 0.4 0.6 0.8");
   require(!ps.empty() && ps.front() == 0.0, config.path(),
-          ": reproduce.p_freeze must start at 0 (the reference accuracy)");
+          "reproduce.p_freeze must start at 0 (the reference accuracy)");
   for (double p : ps)
-    require(p >= 0.0 && p < 1.0, config.path(), ": reproduce.p_freeze: need values in [0, 1) (got ",
+    require(p >= 0.0 && p < 1.0, config.path(), "reproduce.p_freeze: need values in [0, 1) (got ",
             p, ")");
   const std::vector<std::string> rules = config.variants();
   require(rules.size() == 2 && rules[0] == "two_phase" && rules[1] == "exact", config.path(),
-          ": reproduce.variants must be \"two_phase exact\"");
+          "reproduce.variants must be \"two_phase exact\"");
   const auto mesh_seed = static_cast<std::uint64_t>(config.integer("mesh_seed", 3));
   const auto np = static_cast<Index>(ps.size());
   context.log("R16: " + std::to_string(np) + " values of p_freeze x " + std::to_string(trials) +

@@ -50,7 +50,7 @@ Realisation run_one(const Config& config, std::uint64_t seed) {
       // The clean part's targets are exactly M x: least squares recovers M (x ~ N(0, 1),
       // 100 samples: well conditioned). The noisy parts share M and x (same seeds).
       require(e.train.inputs.rows() >= e.train.inputs.cols(), config.path(),
-              ": R17 needs at least as many samples as inputs");
+              "R17 needs at least as many samples as inputs");
       truth = e.train.inputs.colPivHouseholderQr().solve(e.train.targets).transpose();
     }
     learning::Trainer trainer(*e.model, e.task, e.train, e.test, e.loss, e.rule, e.protocol,
@@ -73,7 +73,7 @@ CheckTable run(Context& context) {
   const double keep_fraction = config.number("keep_fraction", 0.25);
   const Index select_step = config.integer("select_step", 20);
   require(keep_fraction > 0.0 && keep_fraction <= 1.0, config.path(),
-          ": reproduce.keep_fraction must be in (0, 1] (got ", keep_fraction, ")");
+          "reproduce.keep_fraction must be in (0, 1] (got ", keep_fraction, ")");
   context.log("R17: " + std::to_string(n) + " nanowire networks x 4 trainings");
   const std::vector<Realisation> results = run_ensemble(
       n, random::derive_seed(context.seed, 0), context.threads, [&](Index i, std::uint64_t seed) {
@@ -81,7 +81,7 @@ CheckTable run(Context& context) {
         return run_one(config, seed);
       });
   const Index steps = results.front().cost[0].size();
-  require(select_step < steps, config.path(), ": reproduce.select_step must be < the steps");
+  require(select_step < steps, config.path(), "reproduce.select_step must be < the steps");
   const auto keep = std::max<Index>(1, static_cast<Index>(keep_fraction * static_cast<double>(n)));
 
   CheckTable table;

@@ -54,12 +54,12 @@ CheckTable run(Context& context) {
   analysis::NudgeBiasOptions options;
   options.betas = detail::number_list(config, "betas", "0.001 0.01 0.1 0.3 1");
   for (double beta : options.betas)
-    require(beta > 0.0, config.path(), ": reproduce.betas: need positive values (got ", beta, ")");
-  require(options.betas.size() >= 2, config.path(), ": reproduce.betas: need at least two");
+    require(beta > 0.0, config.path(), "reproduce.betas: need positive values (got ", beta, ")");
+  require(options.betas.size() >= 2, config.path(), "reproduce.betas: need at least two");
   std::sort(options.betas.begin(), options.betas.end());
   options.noise_sd = config.number("noise_sd", 3.0);
   options.noise_draws = config.integer("noise_draws", 400);
-  require(options.noise_sd > 0.0, config.path(), ": reproduce.noise_sd must be > 0 (got ",
+  require(options.noise_sd > 0.0, config.path(), "reproduce.noise_sd must be > 0 (got ",
           options.noise_sd, ")");
   const auto nb = static_cast<Index>(options.betas.size());
   context.log("R18: " + std::to_string(n) + " nanowire networks, " + std::to_string(nb) +
