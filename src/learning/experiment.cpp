@@ -594,6 +594,16 @@ void apply_seed(toml::table& root, std::uint64_t seed) {
   }
 }
 
+// ParseOptions::initial_seed: only the initial parameters' and the protocol's streams.
+void apply_initial_seed(toml::table& root, std::uint64_t seed) {
+  std::uint64_t index = 0;
+  for (const char* section_name : {"parameters", "protocol"}) {
+    const auto value = static_cast<std::int64_t>(random::derive_seed(seed, index++));
+    if (!root.contains(section_name)) root.insert(section_name, toml::table{});
+    root.get_as<toml::table>(section_name)->insert_or_assign("seed", value);
+  }
+}
+
 }  // namespace
 
 Experiment parse_experiment(const std::string& text, const std::string& origin,
@@ -608,6 +618,7 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   std::set<std::string> extra(options.extra_sections.begin(), options.extra_sections.end());
   for (const auto& overlay : options.overlays) apply_overlay(root, overlay, origin, extra);
   if (options.seed) apply_seed(root, *options.seed);
+  if (options.initial_seed) apply_initial_seed(root, *options.initial_seed);
   extra.insert(options.overlays.begin(), options.overlays.end());
   for (const auto& [key, value] : root)
     if (!experiment_sections().contains(std::string(key.str())) &&

@@ -190,15 +190,31 @@ Config::Config(std::string path, bool quick, const std::vector<std::string>& ove
   values_ = reproduce_values(text_, path_, quick_);
 }
 
-learning::Experiment Config::experiment(std::uint64_t seed) const {
+learning::ParseOptions Config::parse_options(std::uint64_t seed, const std::string& variant) const {
   learning::ParseOptions options;
-  options.extra_sections = {"reproduce"};
-  if (quick_) options.overlays.push_back("quick");
+  options.extra_sections = {"reproduce", "quick"};
+  const std::vector<std::string> variants = this->variants();
+  if (!variant.empty()) {
+    require(std::find(variants.begin(), variants.end(), variant) != variants.end(), path_,
+            ": unknown variant '", variant, "'");
+    for (const auto& v : variants) {
+      options.extra_sections.push_back(v);
+      options.extra_sections.push_back("quick_" + v);
+    }
+    options.overlays.push_back(variant);
+  }
+  // Without --quick the [quick] tables are still allowed (ignored) sections.
+  if (quick_) {
+    options.overlays.push_back("quick");
+    if (!variant.empty()) options.overlays.push_back("quick_" + variant);
+  }
   options.overlays.push_back("set");
   options.seed = seed;
-  // Without --quick the [quick] table is still an allowed (ignored) section.
-  if (!quick_) options.extra_sections.push_back("quick");
-  return learning::parse_experiment(text_, path_, base_dir_, options);
+  return options;
+}
+
+learning::Experiment Config::experiment(std::uint64_t seed) const {
+  return learning::parse_experiment(text_, path_, base_dir_, parse_options(seed, {}));
 }
 
 std::vector<std::string> Config::variants() const {
@@ -209,22 +225,14 @@ std::vector<std::string> Config::variants() const {
 }
 
 learning::Experiment Config::experiment(std::uint64_t seed, const std::string& variant) const {
-  const std::vector<std::string> variants = this->variants();
-  require(std::find(variants.begin(), variants.end(), variant) != variants.end(), path_,
-          ": unknown variant '", variant, "'");
-  learning::ParseOptions options;
-  options.extra_sections = {"reproduce", "quick"};
-  for (const auto& v : variants) {
-    options.extra_sections.push_back(v);
-    options.extra_sections.push_back("quick_" + v);
-  }
-  options.overlays.push_back(variant);
-  if (quick_) {
-    options.overlays.push_back("quick");
-    options.overlays.push_back("quick_" + variant);
-  }
-  options.overlays.push_back("set");
-  options.seed = seed;
+  require(!variant.empty(), path_, ": empty variant name");
+  return learning::parse_experiment(text_, path_, base_dir_, parse_options(seed, variant));
+}
+
+learning::Experiment Config::initial_condition(std::uint64_t seed, const std::string& variant,
+                                               std::uint64_t initial_seed) const {
+  learning::ParseOptions options = parse_options(seed, variant);
+  options.initial_seed = initial_seed;
   return learning::parse_experiment(text_, path_, base_dir_, options);
 }
 

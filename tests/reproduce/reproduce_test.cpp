@@ -142,6 +142,21 @@ TEST_F(ReproduceFramework, OneSeedReplacesEverySeedKey) {
   EXPECT_NE(a.protocol.seed, d.protocol.seed);
 }
 
+TEST_F(ReproduceFramework, InitialConditionKeepsNetworkTaskAndData) {
+  // 000 Fig. 7's ensembles: other initial conductances on the same network and data.
+  const Config c(write("c.toml", kConfig), false);
+  const auto a = c.initial_condition(1, "", 10);
+  const auto b = c.initial_condition(1, "", 11);
+  const auto again = c.initial_condition(1, "", 10);
+  EXPECT_EQ(a.network.edges(), b.network.edges());
+  EXPECT_EQ(a.train.inputs, b.train.inputs);
+  EXPECT_EQ(a.train.targets, b.train.targets);
+  EXPECT_FALSE(a.initial_parameters == b.initial_parameters);
+  EXPECT_NE(a.protocol.seed, b.protocol.seed);
+  EXPECT_EQ(a.initial_parameters, again.initial_parameters);
+  EXPECT_EQ(a.network.edges(), c.experiment(1).network.edges());
+}
+
 TEST_F(ReproduceFramework, BadOverlayIsAnErrorWithTheLine) {
   std::string text = kConfig;
   text += "\n[quick.protocl]\nsteps = 3\n";

@@ -49,10 +49,14 @@ struct ParseOptions {
   /// experiment section nor an extra section is an error. Absent overlay tables are skipped.
   std::vector<std::string> overlays;
   /// If set, every seed of the experiment (network.seed, parameters.seed, data.seed,
-  /// data.split_seed, protocol.seed, task.edge_seed) is replaced by a distinct value derived from this one
-  /// (splitmix64 of seed and the key's position in that list), so one number fixes a whole
+  /// data.split_seed, protocol.seed, task.edge_seed) is replaced by a distinct value derived from
+  /// this one (splitmix64 of seed and the key's position in that list), so one number fixes a whole
   /// realisation of an ensemble.
   std::optional<std::uint64_t> seed;
+  /// If set, [parameters] seed and [protocol] seed are then replaced by values derived from
+  /// this one: another initial condition (and minibatch order) on the same network, task and
+  /// data (000 Fig. 7: "50 different initial conditions" per task).
+  std::optional<std::uint64_t> initial_seed;
 };
 
 /// Reads and validates an experiment file. Relative paths inside it are relative to its folder.

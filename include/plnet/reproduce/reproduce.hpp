@@ -105,6 +105,11 @@ class Config {
   /// overrides. Every name in variants() (and quick_<name>) is an allowed top-level table.
   /// Throws std::invalid_argument if `variant` is not one of variants().
   learning::Experiment experiment(std::uint64_t seed, const std::string& variant) const;
+  /// Realisation `seed` of the network, task and data with initial condition `initial_seed`
+  /// (learning::ParseOptions::initial_seed: only the parameters' and protocol's seeds differ
+  /// between initial conditions). `variant` empty: no variant overlay.
+  learning::Experiment initial_condition(std::uint64_t seed, const std::string& variant,
+                                         std::uint64_t initial_seed) const;
 
   double number(const std::string& key, double fallback) const;
   Index integer(const std::string& key, Index fallback) const;
@@ -113,6 +118,8 @@ class Config {
   std::uint64_t seed() const;
 
  private:
+  learning::ParseOptions parse_options(std::uint64_t seed, const std::string& variant) const;
+
   std::string path_, text_, base_dir_;
   bool quick_;
   nlohmann::json values_;  // [reproduce] after the overlays, as JSON scalars
