@@ -187,4 +187,23 @@ std::string text(double x) {
   return s.str();
 }
 
+double log_log_slope(const Vector& x, const Vector& y) {
+  std::vector<double> lx, ly;
+  for (Index k = 0; k < x.size(); ++k)
+    if (y[k] > 0.0) {
+      lx.push_back(std::log(x[k]));
+      ly.push_back(std::log(y[k]));
+    }
+  if (lx.size() < 2) return std::numeric_limits<double>::quiet_NaN();
+  const double n = static_cast<double>(lx.size());
+  double mx = 0.0, my = 0.0;
+  for (std::size_t k = 0; k < lx.size(); ++k) mx += lx[k] / n, my += ly[k] / n;
+  double sxy = 0.0, sxx = 0.0;
+  for (std::size_t k = 0; k < lx.size(); ++k) {
+    sxy += (lx[k] - mx) * (ly[k] - my);
+    sxx += (lx[k] - mx) * (lx[k] - mx);
+  }
+  return sxy / sxx;
+}
+
 }  // namespace plnet::reproduce::detail

@@ -70,6 +70,10 @@ double median(std::vector<double> values);
 /// `x` with 3 significant digits, for check-table notes.
 std::string text(double x);
 
+/// Least-squares slope of log y against log x over the entries with y > 0 (NaN for fewer
+/// than two).
+double log_log_slope(const Vector& x, const Vector& y);
+
 /// Pearson correlation of two equally long vectors (NaN if either is constant).
 double pearson(const Vector& a, const Vector& b);
 /// Spearman rank correlation (Pearson of average ranks; ties share their mean rank).
