@@ -385,6 +385,29 @@ Task read_task(Section& s, const physics::LinearModel& model, const graph::Netwo
 
 // ---- data -------------------------------------------------------------------------------
 
+// An array of equally long rows of numbers under `key` (a matrix written out in the file).
+Matrix explicit_matrix(Section& s, const std::string& key) {
+  const auto* node = s.node(key);
+  if (node == nullptr) s.fail(key, "required");
+  const auto* rows = node->as_array();
+  if (rows == nullptr || rows->empty()) s.fail(key, "must be an array of rows");
+  Matrix m;
+  for (std::size_t r = 0; r < rows->size(); ++r) {
+    const auto* row = (*rows)[r].as_array();
+    if (row == nullptr) s.fail(key, concat("row ", r, " is not an array"));
+    if (r == 0) m.resize(static_cast<Index>(rows->size()), static_cast<Index>(row->size()));
+    if (static_cast<Index>(row->size()) != m.cols())
+      s.fail(key, concat("row ", r, " has ", row->size(), " entries (need ", m.cols(), ")"));
+    for (std::size_t c = 0; c < row->size(); ++c) {
+      const auto v = (*row)[c].value<double>();
+      if (!v || !std::isfinite(*v))
+        s.fail(key, concat("entry [", r, "][", c, "] is not a finite number"));
+      m(static_cast<Index>(r), static_cast<Index>(c)) = *v;
+    }
+  }
+  return m;
+}
+
 Matrix named_or_explicit_map(Section& s) {
   const auto* node = s.node("map");
   if (node == nullptr) s.fail("map", "required");
@@ -395,22 +418,7 @@ Matrix named_or_explicit_map(Section& s) {
     s.fail("map",
            concat("unknown named map (got '", *name, "', need 000_eq1, 000_eq22 or 003_eqA2)"));
   }
-  const auto* rows = node->as_array();
-  if (rows == nullptr || rows->empty()) s.fail("map", "must be a named map or an array of rows");
-  Matrix m;
-  for (std::size_t r = 0; r < rows->size(); ++r) {
-    const auto* row = (*rows)[r].as_array();
-    if (row == nullptr) s.fail("map", concat("row ", r, " is not an array"));
-    if (r == 0) m.resize(static_cast<Index>(rows->size()), static_cast<Index>(row->size()));
-    if (static_cast<Index>(row->size()) != m.cols())
-      s.fail("map", concat("row ", r, " has ", row->size(), " entries (need ", m.cols(), ")"));
-    for (std::size_t c = 0; c < row->size(); ++c) {
-      const auto v = (*row)[c].value<double>();
-      if (!v) s.fail("map", concat("entry [", r, "][", c, "] is not a number"));
-      m(static_cast<Index>(r), static_cast<Index>(c)) = *v;
-    }
-  }
-  return m;
+  return explicit_matrix(s, "map");
 }
 
 Batch to_batch(const Dataset& d) {
@@ -431,6 +439,15 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
   } else if (kind == "normal_linear") {
     all = normal_linear_regression_data(named_or_explicit_map(s), s.integer("samples", 150),
                                         s.number("sd", 1.0), seed);
+  } else if (kind == "samples") {
+    // Samples written out in the file: one row per sample (000's allostery: one input pattern
+    // and its target drops).
+    all.inputs = explicit_matrix(s, "inputs");
+    all.targets = explicit_matrix(s, "targets");
+    if (all.targets.rows() != all.inputs.rows())
+      s.fail("targets", concat("has ", all.targets.rows(),
+                               " rows (need one per input row: ", all.inputs.rows(), ")"));
+    all.citation = "samples listed in the experiment file";
   } else if (kind == "noisy_linear") {
     const auto noisy =
         noisy_linear_data(s.integer("outputs", 2), s.integer("inputs", 2),
@@ -492,8 +509,8 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     return;
   } else {
     s.fail("kind", concat("unknown data kind (got '", kind,
-                          "', need linear, normal_linear, noisy_linear, clusters_000, iris, "
-                          "breast_cancer, csv or constraints_003)"));
+                          "', need linear, samples, normal_linear, noisy_linear, clusters_000, "
+                          "iris, breast_cancer, csv or constraints_003)"));
   }
   // Split first, then fit any scaling/PCA on the training rows only.
   SplitOptions split;

@@ -1,4 +1,5 @@
-// Experiment files: the [task] edge_inputs / edge_outputs keys (004 App. K edge choice).
+// Experiment files: the [task] edge_inputs / edge_outputs keys (004 App. K edge choice) and
+// samples listed in the file ([data] kind = "samples", 000's allostery).
 #include <plnet/graph/generators.hpp>
 #include <plnet/learning/experiment.hpp>
 
@@ -82,6 +83,68 @@ TEST(ExperimentFile, EdgeInputsRejectedWithFieldAndValue) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("task.edge_inputs"), std::string::npos) << e.what();
   }
+}
+
+std::string listed_samples(const std::string& data_keys) {
+  return R"(
+[network]
+generator = "square"
+rows = 4
+cols = 4
+model = "resistor"
+[parameters]
+init = "constant"
+value = 1.0
+[task]
+ground = [0]
+inputs = [{node = 15}]
+outputs = [{edge = 3}, {kind = "difference", nodes = [5, 10]}]
+[data]
+kind = "samples"
+)" + data_keys +
+         R"(
+[loss]
+kind = "mse"
+[rule]
+kind = "coupled"
+[protocol]
+steps = 1
+batch = "full"
+)";
+}
+
+TEST(ExperimentFile, SamplesListedInTheFileAreTheTrainingSet) {
+  const auto e = parse_experiment(
+      listed_samples("inputs = [[1.0], [0.25]]\ntargets = [[0.5, 0.1], [0.125, 0.025]]\n"),
+      "t.toml", ".");
+  ASSERT_EQ(e.train.inputs.rows(), 2);
+  EXPECT_EQ(e.train.inputs(1, 0), 0.25);
+  EXPECT_EQ(e.train.targets(0, 0), 0.5);
+  EXPECT_EQ(e.train.targets(1, 1), 0.025);
+  EXPECT_EQ(e.test.inputs.rows(), 0);
+}
+
+TEST(ExperimentFile, ListedSamplesRejectedWithFieldAndValue) {
+  auto message = [](const std::string& keys) {
+    try {
+      (void)parse_experiment(listed_samples(keys), "t.toml", ".");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  // One target row per input row.
+  EXPECT_NE(message("inputs = [[1.0]]\ntargets = [[0.5, 0.1], [0.2, 0.2]]\n").find("data.targets"),
+            std::string::npos);
+  // Ragged rows and non-numbers name the row or entry.
+  EXPECT_NE(message("inputs = [[1.0]]\ntargets = [[0.5, \"x\"]]\n").find("entry [0][1]"),
+            std::string::npos);
+  EXPECT_NE(message("inputs = [[1.0], [1.0, 2.0]]\ntargets = [[0.5, 0.1], [0.5, 0.1]]\n")
+                .find("row 1 has 2 entries"),
+            std::string::npos);
+  // Two target columns for two outputs: three are a dimension error.
+  EXPECT_NE(message("inputs = [[1.0]]\ntargets = [[0.5, 0.1, 0.2]]\n"), "accepted");
+  EXPECT_NE(message("targets = [[0.5, 0.1]]\n").find("data.inputs"), std::string::npos);
 }
 
 }  // namespace
