@@ -385,8 +385,9 @@ Task read_task(Section& s, const physics::LinearModel& model, const graph::Netwo
 
 // ---- data -------------------------------------------------------------------------------
 
-// An array of equally long rows of numbers under `key` (a matrix written out in the file).
-Matrix explicit_matrix(Section& s, const std::string& key) {
+// An array of equally long rows of numbers under `key` (a matrix written out in the file);
+// `allow_nan`: entries may be nan (an unconstrained target).
+Matrix explicit_matrix(Section& s, const std::string& key, bool allow_nan = false) {
   const auto* node = s.node(key);
   if (node == nullptr) s.fail(key, "required");
   const auto* rows = node->as_array();
@@ -400,8 +401,9 @@ Matrix explicit_matrix(Section& s, const std::string& key) {
       s.fail(key, concat("row ", r, " has ", row->size(), " entries (need ", m.cols(), ")"));
     for (std::size_t c = 0; c < row->size(); ++c) {
       const auto v = (*row)[c].value<double>();
-      if (!v || !std::isfinite(*v))
-        s.fail(key, concat("entry [", r, "][", c, "] is not a finite number"));
+      if (!v || (!std::isfinite(*v) && !(allow_nan && std::isnan(*v))))
+        s.fail(key, concat("entry [", r, "][", c, "] is not a finite number",
+                           allow_nan ? " or nan" : ""));
       m(static_cast<Index>(r), static_cast<Index>(c)) = *v;
     }
   }
@@ -443,11 +445,29 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     // Samples written out in the file: one row per sample (000's allostery: one input pattern
     // and its target drops).
     all.inputs = explicit_matrix(s, "inputs");
-    all.targets = explicit_matrix(s, "targets");
+    all.targets = explicit_matrix(s, "targets", true);
     if (all.targets.rows() != all.inputs.rows())
       s.fail("targets", concat("has ", all.targets.rows(),
                                " rows (need one per input row: ", all.inputs.rows(), ")"));
     all.citation = "samples listed in the experiment file";
+    if (all.targets.array().isNaN().any()) {
+      // A nan target leaves that output unconstrained for that sample (003's simultaneous
+      // allosteric tasks: sample r constrains only output r). The losses skip nan entries;
+      // the data layer (split, scaling) does not take them, so every sample is training data.
+      if (s.has("train_fraction") || s.has("train_per_class") || s.has("pca"))
+        s.fail("targets", "nan targets (unconstrained outputs) allow no split or pca");
+      (void)s.integer("split_seed", 0);
+      s.finish();
+      e.train.inputs = all.inputs;
+      e.train.targets = all.targets;
+      e.test = Batch{};
+      if (e.train.inputs.cols() != e.task.num_inputs() ||
+          e.train.targets.cols() != e.task.num_outputs())
+        s.fail("targets", concat("need ", e.task.num_inputs(), " input and ", e.task.num_outputs(),
+                                 " target columns (got ", e.train.inputs.cols(), " and ",
+                                 e.train.targets.cols(), ")"));
+      return;
+    }
   } else if (kind == "noisy_linear") {
     const auto noisy =
         noisy_linear_data(s.integer("outputs", 2), s.integer("inputs", 2),

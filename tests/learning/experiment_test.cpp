@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -122,6 +123,24 @@ TEST(ExperimentFile, SamplesListedInTheFileAreTheTrainingSet) {
   EXPECT_EQ(e.train.targets(0, 0), 0.5);
   EXPECT_EQ(e.train.targets(1, 1), 0.025);
   EXPECT_EQ(e.test.inputs.rows(), 0);
+}
+
+// nan leaves an output unconstrained for that sample (003's simultaneous allosteric tasks).
+TEST(ExperimentFile, ListedSamplesWithNanTargetsAreUnconstrainedOutputs) {
+  const auto e = parse_experiment(
+      listed_samples("inputs = [[1.0], [0.5]]\ntargets = [[0.5, nan], [nan, 0.2]]\n"), "t.toml",
+      ".");
+  ASSERT_EQ(e.train.targets.rows(), 2);
+  EXPECT_TRUE(std::isnan(e.train.targets(0, 1)));
+  EXPECT_EQ(e.train.targets(1, 1), 0.2);
+  EXPECT_EQ(e.test.inputs.rows(), 0);
+  EXPECT_THROW((void)parse_experiment(listed_samples("inputs = [[1.0]]\ntargets = [[0.5, nan]]\n"
+                                                     "train_fraction = 0.5\n"),
+                                      "t.toml", "."),
+               std::invalid_argument);
+  EXPECT_THROW((void)parse_experiment(listed_samples("inputs = [[nan]]\ntargets = [[0.5, 0.1]]\n"),
+                                      "t.toml", "."),
+               std::invalid_argument);
 }
 
 TEST(ExperimentFile, ListedSamplesRejectedWithFieldAndValue) {
