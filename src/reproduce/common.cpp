@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -140,17 +141,21 @@ double spearman(const Vector& a, const Vector& b) {
   return pearson(ranks(a), ranks(b));
 }
 
-learning::Experiment experiment_with_io_edges(const Config& config, std::uint64_t seed,
-                                              const std::string& variant) {
+learning::Experiment redrawn_experiment(const Config& config, std::uint64_t seed,
+                                        const std::string& variant, const std::string& reason) {
   for (std::uint64_t attempt = 0;; ++attempt) {
     const std::uint64_t s = attempt == 0 ? seed : random::derive_seed(seed, attempt);
     try {
       return variant.empty() ? config.experiment(s) : config.experiment(s, variant);
     } catch (const std::invalid_argument& error) {
-      if (attempt >= 20 || std::string(error.what()).find("choose_io_edges") == std::string::npos)
-        throw;
+      if (attempt >= 20 || std::string(error.what()).find(reason) == std::string::npos) throw;
     }
   }
+}
+
+learning::Experiment experiment_with_io_edges(const Config& config, std::uint64_t seed,
+                                              const std::string& variant) {
+  return redrawn_experiment(config, seed, variant, "choose_io_edges");
 }
 
 std::vector<double> number_list(const Config& config, const std::string& key,
@@ -185,6 +190,19 @@ std::string text(double x) {
   s.precision(3);
   s << x;
   return s.str();
+}
+
+std::unique_ptr<Config> sibling_config(const Config& config, const RunOptions& options,
+                                       const std::string& file,
+                                       const std::vector<std::string>& extra) {
+  const std::filesystem::path path = std::filesystem::path(config.path()).parent_path() / file;
+  require(std::filesystem::exists(path), config.path(), "reproduce: no config '", path.string(),
+          "' next to this one");
+  std::vector<std::string> overrides;
+  for (const std::string& o : options.overrides)
+    if (o.rfind("reproduce.", 0) != 0) overrides.push_back(o);
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return std::make_unique<Config>(path.string(), config.quick(), overrides);
 }
 
 double log_log_slope(const Vector& x, const Vector& y) {

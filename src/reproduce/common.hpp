@@ -8,6 +8,7 @@
 #include <plnet/reproduce/reproduce.hpp>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,12 @@ double plain_mse(const Matrix& outputs, const Matrix& targets);
 /// (winner-take-all accuracy).
 double winner_take_all_accuracy(const Matrix& outputs, const Matrix& targets);
 
+/// config.experiment(seed[, variant]), redrawn with the next derived seed (deterministically,
+/// at most 20 times) while the error message contains `reason`: for random networks that
+/// cannot host the task (a largest component smaller than the task's node indices, R11).
+learning::Experiment redrawn_experiment(const Config& config, std::uint64_t seed,
+                                        const std::string& variant, const std::string& reason);
+
 /// config.experiment(seed[, variant]) for configs that draw 004 App. K's input/output edges
 /// ([task] edge_inputs): a random network whose spanning-tree complement cannot host them is
 /// redrawn with the next derived seed (004 keeps only trainable topologies), deterministically;
@@ -64,6 +71,13 @@ struct LearningTrendSummary {
 /// the medians per variant. Defined in r10.cpp.
 CheckTable learning_trends(Context& context, const std::string& id,
                            std::map<std::string, LearningTrendSummary>* summary);
+
+/// Another shipped config, `file` relative to the directory of `config` (R5 and R6 reuse the
+/// tasks of R1-R4), with the same --quick and the run's --set overrides of experiment sections
+/// ([reproduce] overrides belong to the calling reproduction), then `extra` overrides.
+std::unique_ptr<Config> sibling_config(const Config& config, const RunOptions& options,
+                                       const std::string& file,
+                                       const std::vector<std::string>& extra = {});
 
 /// Median (mean of the two middle values for an even count); NaN for an empty vector.
 double median(std::vector<double> values);

@@ -1,0 +1,55 @@
+"""R6 (000 Fig. 8): the regression of 000 Fig. 1 trained from four families of initial
+conductances. Rows: families. Columns: trained conductances on the network; initial and final
+conductance distributions; conductance vs ||s_i||^2; relative conductance vs ||s_i||^2.
+
+Usage: /usr/bin/python3 scripts/figures/R6.py <output dir of `plnet reproduce R6`>"""
+
+import sys
+
+import numpy as np
+
+import plnet_plot as pp
+
+
+def main(output_dir):
+    with pp.open_results(output_dir) as r:
+        a = r["analysis"]
+        run = r["run"]
+        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        families = int(a["families"][()])
+        fig, ax = pp.figure(families, 4, size=3.4)
+        for f in range(families):
+            g = a[f"family{f}"]
+            name = g["name"][()]
+            name = name.decode() if isinstance(name, bytes) else name
+            k0, k = g["initial"][()], g["final"][()]
+            s2 = g["susceptibility_norms"][()]
+            rel = g["relative_conductance"][()]
+            pp.network(ax[f, 0], pos, edges, k, log=True, cmap="Greys", label="k")
+            ax[f, 0].set_title(f"{name}: trained k", fontsize=9)
+            bins = np.logspace(-6.5, 6.5, 53)
+            ax[f, 1].hist(k0, bins=bins, color="0.75", label="initial")
+            ax[f, 1].hist(k, bins=bins, color="k", histtype="step", label="final")
+            ax[f, 1].set_xscale("log")
+            ax[f, 1].set_xlabel("conductance k")
+            ax[f, 1].legend(frameon=False, fontsize=7)
+            pp.scatter_correlation(ax[f, 2], k, s2, xlabel="k", ylabel="||s_i||^2")
+            ax[f, 2].legend(frameon=False, fontsize=7)
+            ok = np.isfinite(rel) & (rel > 0)
+            top = np.argsort(-s2)[: max(1, int(round(0.05 * len(s2))))]
+            ax[f, 3].scatter(rel[ok], s2[ok], s=5, alpha=0.5, color="tab:blue")
+            ax[f, 3].scatter(rel[top], s2[top], s=12, facecolors="none", edgecolors="tab:red",
+                             label="top 5% ||s_i||^2")
+            ax[f, 3].axvline(1.0, c="k", ls="--", lw=0.8)
+            ax[f, 3].set_xscale("log")
+            ax[f, 3].set_yscale("log")
+            ax[f, 3].set_xlabel("k_i / <k_j>")
+            ax[f, 3].set_ylabel("||s_i||^2")
+            below = np.mean(rel[top] < 1.0)
+            ax[f, 3].set_title(f"{below:.0%} of the top 5% below 1", fontsize=9)
+            ax[f, 3].legend(frameon=False, fontsize=7)
+        pp.save(fig, output_dir, "R6", caption=pp.check_caption(r))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
