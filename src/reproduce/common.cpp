@@ -4,6 +4,8 @@
 #include <plnet/core/error.hpp>
 #include <plnet/core/random.hpp>
 
+#include <Eigen/Eigenvalues>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -203,6 +205,15 @@ std::unique_ptr<Config> sibling_config(const Config& config, const RunOptions& o
     if (o.rfind("reproduce.", 0) != 0) overrides.push_back(o);
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   return std::make_unique<Config>(path.string(), config.quick(), overrides);
+}
+
+Spectrum descending_spectrum(const Matrix& h, const std::string& where) {
+  Eigen::SelfAdjointEigenSolver<Matrix> solver(h);
+  require(solver.info() == Eigen::Success, where, "symmetric eigensolver failed");
+  Spectrum s;
+  s.values = solver.eigenvalues().reverse();
+  s.vectors = solver.eigenvectors().rowwise().reverse();
+  return s;
 }
 
 double log_log_slope(const Vector& x, const Vector& y) {

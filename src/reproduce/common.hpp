@@ -79,6 +79,15 @@ std::unique_ptr<Config> sibling_config(const Config& config, const RunOptions& o
                                        const std::string& file,
                                        const std::vector<std::string>& extra = {});
 
+/// Eigenvalues (descending) and eigenvectors (matching columns) of a symmetric matrix.
+struct Spectrum {
+  Vector values;
+  Matrix vectors;
+};
+/// Dense symmetric eigen-decomposition (cost Hessians), largest first; `where` names the
+/// caller in the error if the eigensolver fails.
+Spectrum descending_spectrum(const Matrix& h, const std::string& where);
+
 /// Median (mean of the two middle values for an even count); NaN for an empty vector.
 double median(std::vector<double> values);
 /// `x` with 3 significant digits, for check-table notes.

@@ -19,8 +19,6 @@
 #include <plnet/core/random.hpp>
 #include <plnet/reproduce/ensemble.hpp>
 
-#include <Eigen/Eigenvalues>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -50,13 +48,6 @@ struct Part {
   double largest_drop_persistence = 0.0;  // the most persistent finite pair / response range
 };
 
-Vector descending_values(const Matrix& h, Matrix* vectors) {
-  Eigen::SelfAdjointEigenSolver<Matrix> solver(h);
-  require(solver.info() == Eigen::Success, "R4", "cost Hessian eigensolver failed");
-  if (vectors != nullptr) *vectors = solver.eigenvectors().rowwise().reverse();
-  return solver.eigenvalues().reverse();
-}
-
 Part analyse(learning::Experiment experiment, detail::TrainedRun run, double threshold,
              std::uint64_t seed) {
   Part p;
@@ -66,11 +57,15 @@ Part analyse(learning::Experiment experiment, detail::TrainedRun run, double thr
   const Index targets = e.task.num_outputs();
   learning::Responses responses(*e.model, e.task, e.solve);
   responses.update(p.run.initial);
-  p.before = descending_values(analysis::cost_hessian(responses, e.train, e.loss).total, nullptr);
+  p.before =
+      detail::descending_spectrum(analysis::cost_hessian(responses, e.train, e.loss).total, "R4")
+          .values;
   responses.update(p.run.final);
   p.cost = learning::batch_cost(responses, e.train, e.loss);
-  Matrix modes;
-  p.after = descending_values(analysis::cost_hessian(responses, e.train, e.loss).total, &modes);
+  const detail::Spectrum spectrum =
+      detail::descending_spectrum(analysis::cost_hessian(responses, e.train, e.loss).total, "R4");
+  p.after = spectrum.values;
+  const Matrix& modes = spectrum.vectors;
   auto decades = [&](Index k) {
     return std::log10(std::max(p.after(k), 1e-300) / std::max(p.after(k + 1), 1e-300));
   };

@@ -61,10 +61,9 @@ struct StiffMode {
 StiffMode stiffest(const learning::Experiment& e, const Vector& w) {
   learning::Responses responses(*e.model, e.task, e.solve);
   responses.update(w);
-  const Matrix h = analysis::cost_hessian(responses, e.train, e.loss).total;
-  Eigen::SelfAdjointEigenSolver<Matrix> solver(h);
-  require(solver.info() == Eigen::Success, "R8", "cost Hessian eigensolver failed");
-  return {solver.eigenvalues().reverse(), solver.eigenvectors().rightCols(1)};
+  const detail::Spectrum s =
+      detail::descending_spectrum(analysis::cost_hessian(responses, e.train, e.loss).total, "R8");
+  return {s.values, s.vectors.col(0)};
 }
 
 CheckTable run(Context& context) {

@@ -19,8 +19,6 @@
 #include <plnet/learning/rules.hpp>
 #include <plnet/reproduce/ensemble.hpp>
 
-#include <Eigen/Eigenvalues>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -58,9 +56,7 @@ Point measure(const learning::Experiment& e, const physics::BoundaryConditions& 
   p.step = static_cast<double>(step);
   p.cost = learning::batch_cost(responses, e.train, e.loss);
   const analysis::CostHessian h = analysis::cost_hessian(responses, e.train, e.loss);
-  Eigen::SelfAdjointEigenSolver<Matrix> cost_modes(h.total);
-  require(cost_modes.info() == Eigen::Success, "R9", "cost Hessian eigensolver failed");
-  const Vector stiffest = cost_modes.eigenvectors().rightCols(1);
+  const Vector stiffest = detail::descending_spectrum(h.total, "R9").vectors.col(0);
   const analysis::PhysicalSpectrum physical = analysis::physical_spectrum(*e.model, w, structure);
   p.lambda1 = physical.reduced_values[0];
   p.scaled = p.cost * p.lambda1 * p.lambda1;

@@ -9,28 +9,11 @@
 #include <plnet/core/error.hpp>
 #include <plnet/core/random.hpp>
 
-#include <Eigen/Eigenvalues>
-
 #include <cmath>
 #include <sstream>
 
 namespace plnet::reproduce::detail {
 namespace {
-
-// Eigenvalues (descending) and eigenvectors (matching columns) of a symmetric matrix.
-struct Spectrum {
-  Vector values;
-  Matrix vectors;
-};
-
-Spectrum descending_spectrum(const Matrix& h) {
-  Eigen::SelfAdjointEigenSolver<Matrix> solver(h);
-  require(solver.info() == Eigen::Success, "run_regression", "cost Hessian eigensolver failed");
-  Spectrum s;
-  s.values = solver.eigenvalues().reverse();
-  s.vectors = solver.eigenvectors().rowwise().reverse();
-  return s;
-}
 
 using detail::text;
 
@@ -42,10 +25,12 @@ StiffAnalysis analyse_stiff_modes(const Context& context, const learning::Experi
   // Cost Hessians on the whole training set (000 Fig. 4a), before and after training.
   learning::Responses responses(*e.model, e.task, e.solve);
   responses.update(run.initial);
-  a.before = descending_spectrum(analysis::cost_hessian(responses, e.train, e.loss).total).values;
+  a.before = descending_spectrum(analysis::cost_hessian(responses, e.train, e.loss).total,
+                                 "run_regression")
+                 .values;
   responses.update(run.final);
   const analysis::CostHessian hessian = analysis::cost_hessian(responses, e.train, e.loss);
-  const Spectrum after = descending_spectrum(hessian.total);
+  const Spectrum after = descending_spectrum(hessian.total, "run_regression");
   a.after = after.values;
   const Index m = a.after.size();
   require(m > stiff, context.config.path(),
