@@ -1,6 +1,8 @@
 #include <plnet/core/error.hpp>
 #include <plnet/learning/responses.hpp>
 
+#include <algorithm>
+
 namespace plnet::learning {
 
 Responses::Responses(const physics::LinearModel& model, const Task& task,
@@ -124,11 +126,42 @@ Matrix Responses::states(const Matrix& inputs) const {
 
 void Responses::drop_bilinear(const Matrix& u_drops, const Matrix& v_drops, const Matrix& q_moment,
                               Vector& out) const {
-  // out_i = (DV_i Q) . DU_i, accumulated column by column: a row-wise reduction over a
-  // handful of columns does not vectorise, and lazyProduct avoids GEMM blocking overhead.
-  const Matrix vq = v_drops.lazyProduct(q_moment);
-  out.setZero(u_drops.rows());
-  for (Index c = 0; c < u_drops.cols(); ++c) out += vq.col(c).cwiseProduct(u_drops.col(c));
+  // out_i = sum_b (sum_a DV_ia Q_ab) DU_ib in one pass over the edges with the tiny moment
+  // matrix: no M x p temporary, no GEMM set-up, no allocation. The sums run in the order of the
+  // former lazyProduct (a ascending, the first term a product), so the results are unchanged.
+  const Index m = u_drops.rows(), p = u_drops.cols(), q = v_drops.cols();
+  require(v_drops.rows() == m && q_moment.rows() == q && q_moment.cols() == p, "drop_bilinear",
+          "shapes differ (U ", m, " x ", p, ", V ", v_drops.rows(), " x ", q, ", Q ",
+          q_moment.rows(), " x ", q_moment.cols(), ")");
+  out.resize(m);
+  if (q == 0) {
+    out.setZero();
+    return;
+  }
+  // Tiles of rows: the inner loops run over contiguous rows and vectorise; vq stays in a
+  // stack buffer and the sums accumulate in `out`.
+  constexpr Index kTile = 128;
+  double vq[kTile];
+  const double* u = u_drops.data();
+  const double* v = v_drops.data();
+  const double* qm = q_moment.data();
+  for (Index i0 = 0; i0 < m; i0 += kTile) {
+    const Index len = std::min(kTile, m - i0);
+    double* acc = out.data() + i0;
+    for (Index t = 0; t < len; ++t) acc[t] = 0.0;
+    for (Index b = 0; b < p; ++b) {
+      const double* qb = qm + b * q;
+      const double* v0 = v + i0;
+      for (Index t = 0; t < len; ++t) vq[t] = v0[t] * qb[0];
+      for (Index a = 1; a < q; ++a) {
+        const double* va = v + i0 + a * m;
+        const double qab = qb[a];
+        for (Index t = 0; t < len; ++t) vq[t] += va[t] * qab;
+      }
+      const double* ub = u + i0 + b * m;
+      for (Index t = 0; t < len; ++t) acc[t] += vq[t] * ub[t];
+    }
+  }
 }
 
 void Responses::stamp_bilinear(const Matrix& u_states, const Matrix& v_states,
