@@ -29,8 +29,13 @@ BatchOutputs evaluate(const Responses& r, const Batch& batch, const Loss& loss) 
   out.a.topRows(ni) = batch.inputs.transpose();
   out.a.row(ni).setOnes();
   out.y = r.output_map() * out.a;
-  out.g.resize(r.task().num_outputs(), nb);
   const double scale = loss.scale(nb);
+  if (loss.kind == LossKind::kMse && !batch.targets.array().isNaN().any()) {
+    // dc/dy = y - t for every sample at once (what Loss::gradient gives without masked outputs).
+    out.g.noalias() = scale * (out.y - batch.targets.transpose());
+    return out;
+  }
+  out.g.resize(r.task().num_outputs(), nb);
   for (Index s = 0; s < nb; ++s) {
     const Index label = batch.labels.empty() ? -1 : batch.labels[static_cast<std::size_t>(s)];
     out.g.col(s) = scale * loss.gradient(out.y.col(s), batch.targets.row(s).transpose(), label);
@@ -93,47 +98,76 @@ Vector nudge_estimate(const Responses& r, const BatchOutputs& b, const Matrix& h
   return -linear + 0.5 * c * quadratic;
 }
 
+// Adds (1/eta) sum_s [(v^C_s)^2 - (v^F_s)^2] over the samples `samples` (nullptr: all of the
+// batch) whose constrained outputs are `idx` (nullptr: all outputs) to `total`.
+void coupled_group(const Responses& r, const Batch& batch, const BatchOutputs& b, double eta,
+                   const std::vector<Index>* idx, const std::vector<Index>* samples,
+                   Vector& total) {
+  const Index no = r.task().num_outputs();
+  const auto na = idx == nullptr ? no : static_cast<Index>(idx->size());
+  const auto ns = samples == nullptr ? batch.size() : static_cast<Index>(samples->size());
+  const auto out_of = [&](Index p) {
+    return idx == nullptr ? p : (*idx)[static_cast<std::size_t>(p)];
+  };
+  const auto sample_of = [&](Index c) {
+    return samples == nullptr ? c : (*samples)[static_cast<std::size_t>(c)];
+  };
+  Matrix s_aa(na, na);
+  for (Index p = 0; p < na; ++p)
+    for (Index q = 0; q < na; ++q) s_aa(p, q) = r.schur()(out_of(p), out_of(q));
+  // Clamped minus free state: K delta with K = Lambda_a S_aa^-1, delta = eta (t - y) on the
+  // active outputs. K never needs forming: with the explicit n_a x n_a inverse (S_aa is
+  // symmetric) the bilinear forms over K become forms over Lambda_a with transformed moments,
+  //   sum_s (U a_s)_i (K d_s)_i = (DU Q DL_a^T)_ii  with Q = S^-1 (sum_s d_s a_s^T),
+  //   sum_s (K d_s)_i^2        = (DL_a Q DL_a^T)_ii with Q = S^-1 (sum_s d_s d_s^T) S^-1.
+  const Matrix s_inv = s_aa.ldlt().solve(Matrix::Identity(na, na));
+  Matrix l_states, l_drops;
+  const Matrix* l_states_ptr = &r.adjoint_states();
+  const Matrix* l_drops_ptr = r.model().rank_one() ? &r.adjoint_drops() : nullptr;
+  if (idx != nullptr) {
+    l_states.resize(r.model().num_dofs(), na);
+    for (Index p = 0; p < na; ++p) l_states.col(p) = r.adjoint_states().col(out_of(p));
+    l_states_ptr = &l_states;
+    if (r.model().rank_one()) {
+      l_drops.resize(r.model().num_parameters(), na);
+      for (Index p = 0; p < na; ++p) l_drops.col(p) = r.adjoint_drops().col(out_of(p));
+      l_drops_ptr = &l_drops;
+    }
+  }
+  Matrix delta(na, ns);
+  for (Index c = 0; c < ns; ++c) {
+    const Index s = sample_of(c);
+    for (Index p = 0; p < na; ++p)
+      delta(p, c) = eta * (batch.targets(s, out_of(p)) - b.y(out_of(p), s));
+  }
+  Matrix moment_a;
+  if (samples == nullptr) {
+    moment_a.noalias() = delta * b.a.transpose();
+  } else {
+    Matrix a(b.a.rows(), ns);
+    for (Index c = 0; c < ns; ++c) a.col(c) = b.a.col(sample_of(c));
+    moment_a.noalias() = delta * a.transpose();
+  }
+  const Matrix q_linear = s_inv * moment_a;
+  const Matrix q_quadratic = s_inv * (delta * delta.transpose()) * s_inv;
+  const Columns l{*l_states_ptr, l_drops_ptr};
+  // (v^C)^2 - (v^F)^2 = 2 v^F (K delta) + (K delta)^2, summed over the group's samples.
+  const Vector linear = bilinear(r, {r.unit_states(), &r.unit_drops()}, l, q_linear);
+  const Vector quadratic = bilinear(r, l, l, q_quadratic);
+  total += (2.0 * linear + quadratic) / eta;
+}
+
 Vector coupled_estimate(const Responses& r, const Batch& batch, const BatchOutputs& b, double eta,
                         double scale) {
   Vector total = Vector::Zero(r.model().num_parameters());
-  for (const auto& [key, samples] : mask_groups(batch)) {
-    const auto idx = active_outputs(key);
-    if (idx.empty()) continue;
-    const auto na = static_cast<Index>(idx.size());
-    Matrix s_aa(na, na);
-    for (Index p = 0; p < na; ++p)
-      for (Index q = 0; q < na; ++q)
-        s_aa(p, q) = r.schur()(idx[static_cast<std::size_t>(p)], idx[static_cast<std::size_t>(q)]);
-    const Eigen::LDLT<Matrix> s_inv(s_aa);
-    // Clamped minus free state: Lambda_a S_aa^-1 delta, delta = eta (t - y) on the active outputs.
-    // Difference networks need only the drops of K = Lambda_a S_aa^-1; others its states.
-    Matrix k_states, k_drops;
-    if (r.model().rank_one()) {
-      Matrix dl(r.model().num_parameters(), na);
-      for (Index p = 0; p < na; ++p)
-        dl.col(p) = r.adjoint_drops().col(idx[static_cast<std::size_t>(p)]);
-      k_drops = (s_inv.solve(dl.transpose())).transpose();
-    } else {
-      k_states.resize(r.model().num_dofs(), na);
-      for (Index p = 0; p < na; ++p)
-        k_states.col(p) = r.adjoint_states().col(idx[static_cast<std::size_t>(p)]);
-      k_states = (s_inv.solve(k_states.transpose())).transpose();
+  if (r.task().num_outputs() > 0 && !batch.targets.array().isNaN().any()) {
+    coupled_group(r, batch, b, eta, nullptr, nullptr, total);  // the common case: one group
+  } else {
+    for (const auto& [key, samples] : mask_groups(batch)) {
+      const auto idx = active_outputs(key);
+      if (idx.empty()) continue;
+      coupled_group(r, batch, b, eta, &idx, &samples, total);
     }
-    Matrix delta(na, static_cast<Index>(samples.size())),
-        a(b.a.rows(), static_cast<Index>(samples.size()));
-    for (std::size_t c = 0; c < samples.size(); ++c) {
-      const Index s = samples[c];
-      a.col(static_cast<Index>(c)) = b.a.col(s);
-      for (Index p = 0; p < na; ++p) {
-        const Index o = idx[static_cast<std::size_t>(p)];
-        delta(p, static_cast<Index>(c)) = eta * (batch.targets(s, o) - b.y(o, s));
-      }
-    }
-    const Columns k{k_states, r.model().rank_one() ? &k_drops : nullptr};
-    // (v^C)^2 - (v^F)^2 = 2 v^F (K delta) + (K delta)^2, summed over the group's samples.
-    const Vector linear = bilinear(r, {r.unit_states(), &r.unit_drops()}, k, delta * a.transpose());
-    const Vector quadratic = bilinear(r, k, k, delta * delta.transpose());
-    total += (2.0 * linear + quadratic) / eta;
   }
   return scale * total;
 }
