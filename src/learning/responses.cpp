@@ -4,6 +4,10 @@
 #include <algorithm>
 
 namespace plnet::learning {
+namespace {
+void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const Matrix& x,
+                const Matrix* minus, Matrix& out);
+}  // namespace
 
 Responses::Responses(const physics::LinearModel& model, const Task& task,
                      physics::SolveOptions options)
@@ -97,20 +101,63 @@ void Responses::update(const Vector& w) {
   rhs_x_.rightCols(no) = rhs_l_constant_;
   for (const auto& t : rhs_x_terms_) rhs_x_(t.free, t.column) += w[t.parameter] * t.value;
   response_->solve_reduced(rhs_x_);
-  x_.resize(model_->num_dofs(), na);
-  for (Index j = 0; j < na; ++j)
-    reduced.expand_into(rhs_x_.col(j), offsets_[static_cast<std::size_t>(j)], x_.col(j));
-  lambda_.resize(model_->num_dofs(), no);
-  for (Index o = 0; o < no; ++o)
-    reduced.expand_into(rhs_x_.col(na + o), zero_offset_, lambda_.col(o));
-  y_.noalias() = p_ * x_;
-  s_.noalias() = p_ * lambda_;
+  // Expand all columns in one pass over the dof rows (x = t_j + T z_j, Lambda = T z_o): each
+  // row's terms are read once for every column; per entry the sums run in the order of
+  // ReducedSystem::expand_into.
+  const Index n = model_->num_dofs();
+  x_.resize(n, na);
+  for (Index j = 0; j < na; ++j) x_.col(j) = offsets_[static_cast<std::size_t>(j)];
+  lambda_.setZero(n, no);
+  const Index nr = rhs_x_.rows();
+  const double* z = rhs_x_.data();
+  for (Index dof = 0; dof < n; ++dof)
+    for (const auto& term : reduced.row(dof)) {
+      for (Index j = 0; j < na; ++j) x_(dof, j) += term.coefficient * z[term.free + j * nr];
+      for (Index o = 0; o < no; ++o)
+        lambda_(dof, o) += term.coefficient * z[term.free + (na + o) * nr];
+    }
+  // Y = P X and S = P Lambda from the readout rows in the task's order (bit-equal to the sparse
+  // products for readouts of one or two dofs, whose sums do not depend on the order).
+  y_.setZero(no, na);
+  s_.setZero(no, no);
+  for (Index o = 0; o < no; ++o) {
+    const auto& r = task_->outputs[static_cast<std::size_t>(o)];
+    for (std::size_t q = 0; q < r.dofs.size(); ++q) {
+      const double c = r.coefficients[q];
+      for (Index j = 0; j < na; ++j) y_(o, j) += c * x_(r.dofs[q], j);
+      for (Index k = 0; k < no; ++k) s_(o, k) += c * lambda_(r.dofs[q], k);
+    }
+  }
   if (model_->rank_one()) {
-    dx_.noalias() = b_ * x_;
-    dx_ -= source_drops_;
-    dl_.noalias() = b_ * lambda_;
+    rows_times(b_, x_, &source_drops_, dx_);
+    rows_times(b_, lambda_, nullptr, dl_);
   }
 }
+
+namespace {
+
+// out = a x - minus (minus may be nullptr), a in compressed rows.
+void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const Matrix& x,
+                const Matrix* minus, Matrix& out) {
+  // out = a x - minus, row by row from the compressed rows: no zeroing pass and no scatter. Each
+  // entry sums in ascending column order from 0, as Eigen's column-major sparse x dense product
+  // does, so the results are unchanged.
+  out.resize(a.rows(), x.cols());
+  const int* outer = a.outerIndexPtr();
+  const int* inner = a.innerIndexPtr();
+  const double* val = a.valuePtr();
+  for (Index j = 0; j < x.cols(); ++j) {
+    const double* xj = x.data() + j * x.rows();
+    double* oj = out.data() + j * out.rows();
+    for (Index i = 0; i < a.rows(); ++i) {
+      double acc = 0.0;
+      for (int p = outer[i]; p < outer[i + 1]; ++p) acc += val[p] * xj[inner[p]];
+      oj[i] = minus == nullptr ? acc : acc - (*minus)(i, j);
+    }
+  }
+}
+
+}  // namespace
 
 Matrix Responses::outputs(const Matrix& inputs) const {
   require(inputs.cols() == task_->num_inputs(), "outputs", "wrong number of input columns (got ",

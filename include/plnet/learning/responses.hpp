@@ -70,7 +70,8 @@ class Responses {
   const physics::LinearModel* model_;
   const Task* task_;
   std::unique_ptr<physics::LinearResponse> response_;
-  SparseMatrix b_;       // difference operator (rank-one models)
+  // Difference operator (rank-one models), in compressed rows for the products in update().
+  Eigen::SparseMatrix<double, Eigen::RowMajor, int> b_;
   SparseMatrix p_;       // readouts
   Matrix source_drops_;  // M x (n_in + 1): input edge sources per column (subtracted from B X)
   // Right-hand sides are affine in w: rhs_j(w) = constant_j + sum_k w[param_k] * value_k at
