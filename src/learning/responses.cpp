@@ -146,14 +146,29 @@ void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, cons
   const int* outer = a.outerIndexPtr();
   const int* inner = a.innerIndexPtr();
   const double* val = a.valuePtr();
-  for (Index j = 0; j < x.cols(); ++j) {
-    const double* xj = x.data() + j * x.rows();
-    double* oj = out.data() + j * out.rows();
-    for (Index i = 0; i < a.rows(); ++i) {
-      double acc = 0.0;
-      for (int p = outer[i]; p < outer[i + 1]; ++p) acc += val[p] * xj[inner[p]];
-      oj[i] = minus == nullptr ? acc : acc - (*minus)(i, j);
+  const Index nx = x.rows(), no = out.rows(), nc = x.cols(), m = a.rows();
+  bool edges = a.isCompressed();  // every row two entries (a difference operator): flat loops
+  for (Index i = 0; edges && i <= m; ++i) edges = outer[i] == 2 * i;
+  for (Index j = 0; j < nc; ++j) {
+    const double* xj = x.data() + j * nx;
+    double* oj = out.data() + j * no;
+    const double* mj = minus == nullptr ? nullptr : minus->data() + j * minus->rows();
+    if (edges) {
+      for (Index i = 0; i < m; ++i) {
+        double acc = 0.0;
+        acc += val[2 * i] * xj[inner[2 * i]];
+        acc += val[2 * i + 1] * xj[inner[2 * i + 1]];
+        oj[i] = acc;
+      }
+    } else {
+      for (Index i = 0; i < m; ++i) {
+        double acc = 0.0;
+        for (int p = outer[i]; p < outer[i + 1]; ++p) acc += val[p] * xj[inner[p]];
+        oj[i] = acc;
+      }
     }
+    if (mj != nullptr)
+      for (Index i = 0; i < m; ++i) oj[i] -= mj[i];
   }
 }
 
