@@ -2,6 +2,7 @@
 #include <plnet/core/random.hpp>
 #include <plnet/learning/trainer.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -18,18 +19,16 @@ std::string rng_to_string(const std::mt19937_64& rng) {
   return out.str();
 }
 
-Batch rows_of(const Batch& all, const std::vector<Index>& rows) {
-  Batch b;
-  const auto n = static_cast<Index>(rows.size());
+// Copies the listed rows of `all` into `b`, reusing its storage (no allocation once sized).
+void rows_into(const Batch& all, const Index* rows, Index n, Batch& b) {
   b.inputs.resize(n, all.inputs.cols());
   b.targets.resize(n, all.targets.cols());
+  b.labels.clear();
   for (Index r = 0; r < n; ++r) {
-    b.inputs.row(r) = all.inputs.row(rows[static_cast<std::size_t>(r)]);
-    b.targets.row(r) = all.targets.row(rows[static_cast<std::size_t>(r)]);
-    if (!all.labels.empty())
-      b.labels.push_back(all.labels[static_cast<std::size_t>(rows[static_cast<std::size_t>(r)])]);
+    b.inputs.row(r) = all.inputs.row(rows[r]);
+    b.targets.row(r) = all.targets.row(rows[r]);
+    if (!all.labels.empty()) b.labels.push_back(all.labels[static_cast<std::size_t>(rows[r])]);
   }
-  return b;
 }
 
 }  // namespace
@@ -105,12 +104,15 @@ bool Trainer::done() const {
   return state_.stopped_on_cost || state_.step >= protocol_.steps;
 }
 
-Batch Trainer::draw_batch() {
+const Batch& Trainer::draw_batch() {
   switch (protocol_.batch_mode) {
     case BatchMode::kFull:
       return train_;
-    case BatchMode::kSingle:
-      return rows_of(train_, {uniform_index(rng_, train_.size())});
+    case BatchMode::kSingle: {
+      const Index row = uniform_index(rng_, train_.size());
+      rows_into(train_, &row, 1, batch_);
+      return batch_;
+    }
     case BatchMode::kMinibatch: {
       // Partial Fisher-Yates: the first batch_size entries of a fresh permutation.
       for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<Index>(i);
@@ -119,8 +121,8 @@ Batch Trainer::draw_batch() {
         const Index j = i + uniform_index(rng_, n - i);
         std::swap(order_[static_cast<std::size_t>(i)], order_[static_cast<std::size_t>(j)]);
       }
-      return rows_of(train_,
-                     std::vector<Index>(order_.begin(), order_.begin() + protocol_.batch_size));
+      rows_into(train_, order_.data(), protocol_.batch_size, batch_);
+      return batch_;
     }
   }
   return train_;
@@ -162,22 +164,34 @@ bool Trainer::step() {
   if (state_.step == 0 && state_.log.empty()) log_if_due();
   if (done()) return false;
   if (!responses_current_) responses_.update(state_.w);
-  const Batch& batch = protocol_.batch_mode == BatchMode::kFull ? train_ : (batch_ = draw_batch());
+  const Batch& batch = draw_batch();
   const Vector grad_w = gradient_estimate(responses_, batch, loss_, rule_);
   const bool resistance = protocol_.learn == Parametrization::kResistance;
   Vector& w = state_.w;
-  for (Index i = 0; i < w.size(); ++i) {
-    // Draw the noise and the desynchronisation coin for every parameter, frozen or not, so the
-    // random stream does not depend on the parameter values.
-    const double noise = protocol_.noise_sd > 0.0 ? protocol_.noise_sd * normal(rng_) : 0.0;
-    const bool active =
-        protocol_.update_fraction >= 1.0 || uniform(rng_) < protocol_.update_fraction;
-    if (!active || state_.frozen[static_cast<std::size_t>(i)]) continue;
-    const double theta = resistance ? 1.0 / w[i] : w[i];
-    const double grad = resistance ? -w[i] * w[i] * grad_w[i] : grad_w[i];  // dC/dr = -k^2 dC/dk
-    const double next = std::clamp(theta - protocol_.learning_rate * grad + noise,
-                                   protocol_.lower_bound, protocol_.upper_bound);
-    w[i] = resistance ? 1.0 / next : next;
+  if (!resistance && protocol_.noise_sd == 0.0 && protocol_.update_fraction >= 1.0 &&
+      protocol_.freeze_probability == 0.0) {
+    // 000's protocol: no random draws, no frozen edges (the mask is only drawn when
+    // freeze_probability > 0), plain clipped steps in one branch-free loop. Same values as the
+    // general loop below (whose "+ 0.0" noise does not change a clipped positive result).
+    const double lr = protocol_.learning_rate, lo = protocol_.lower_bound,
+                 hi = protocol_.upper_bound;
+    double* wp = w.data();
+    const double* gp = grad_w.data();
+    for (Index i = 0; i < w.size(); ++i) wp[i] = std::clamp(wp[i] - lr * gp[i], lo, hi);
+  } else {
+    for (Index i = 0; i < w.size(); ++i) {
+      // Draw the noise and the desynchronisation coin for every parameter, frozen or not, so
+      // the random stream does not depend on the parameter values.
+      const double noise = protocol_.noise_sd > 0.0 ? protocol_.noise_sd * normal(rng_) : 0.0;
+      const bool active =
+          protocol_.update_fraction >= 1.0 || uniform(rng_) < protocol_.update_fraction;
+      if (!active || state_.frozen[static_cast<std::size_t>(i)]) continue;
+      const double theta = resistance ? 1.0 / w[i] : w[i];
+      const double grad = resistance ? -w[i] * w[i] * grad_w[i] : grad_w[i];  // dC/dr = -k^2 dC/dk
+      const double next = std::clamp(theta - protocol_.learning_rate * grad + noise,
+                                     protocol_.lower_bound, protocol_.upper_bound);
+      w[i] = resistance ? 1.0 / next : next;
+    }
   }
   ++state_.step;
   responses_current_ = false;

@@ -82,7 +82,8 @@ class Trainer {
   LogRow evaluate();
 
  private:
-  Batch draw_batch();
+  /// The step's batch: train_ itself (full) or batch_ refilled in place (no allocation).
+  const Batch& draw_batch();
   void log_if_due();
 
   const physics::LinearModel* model_;
