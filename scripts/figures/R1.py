@@ -40,12 +40,7 @@ def regression_figure(output_dir, name):
         ax[1, 1].set_title(f"{modes.shape[1]} stiff modes")
         pp.network(ax[1, 2], pos, edges, s2, log=True, cmap="Oranges", label="||s_i||^2")
         ax[1, 2].set_title("susceptibility norm")
-        for j in range(modes.shape[1]):
-            pp.scatter_correlation(ax[1, 3], s2, np.abs(modes[:, j]) + 1e-300,
-                                   label=f"mode {j + 1}", xlabel="||s_i||^2",
-                                   ylabel="|Psi_rho,i|")
-        ax[1, 3].set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
-        ax[1, 3].legend(frameon=False, fontsize=7)
+        pp.stiff_mode_correlation(ax[1, 3], s2, modes)
         ax[1, 3].set_title("susceptibility vs stiff modes")
         pp.save(fig, output_dir, name, caption=pp.check_caption(r))
 

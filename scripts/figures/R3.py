@@ -50,10 +50,6 @@ with pp.open_results(out) as r:
     pp.network(ax[1, 1], pos, edges, s2, log=True, cmap="Oranges", label="||s_i||^2")
     ax[1, 1].set_title("susceptibility norm")
     modes = a["stiff_modes"][()]
-    for j in range(modes.shape[1]):
-        pp.scatter_correlation(ax[1, 2], s2, np.abs(modes[:, j]) + 1e-300, label=f"mode {j + 1}",
-                               xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
-    ax[1, 2].set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
-    ax[1, 2].legend(frameon=False, fontsize=6)
+    pp.stiff_mode_correlation(ax[1, 2], s2, modes, legend_size=6)
     ax[1, 2].set_title("susceptibility vs stiffest modes")
     pp.save(fig, out, "R3", caption=pp.check_caption(r))

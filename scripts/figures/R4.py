@@ -67,13 +67,7 @@ def main(output_dir):
         pp.network(ax[0, 2], pos, edges, np.abs(modes).sum(axis=1), log=True, cmap="Purples",
                    label="sum_rho |Psi_rho,i|")
         ax[0, 2].set_title("3 stiff modes", fontsize=9)
-        s2 = a["susceptibility_norms"][()]
-        for j in range(modes.shape[1]):
-            pp.scatter_correlation(ax[0, 3], s2, np.abs(modes[:, j]) + 1e-300,
-                                   label=f"mode {j + 1}", xlabel="||s_i||^2",
-                                   ylabel="|Psi_rho,i|")
-        ax[0, 3].set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
-        ax[0, 3].legend(frameon=False, fontsize=7)
+        pp.stiff_mode_correlation(ax[0, 3], a["susceptibility_norms"][()], modes)
         ax[0, 3].set_title("Fig. 6c", fontsize=9)
         for col, name in enumerate(("fig11_0p3", "fig11_0p1")):
             sectors_panel(ax[1, col], runs[name], an[name], f"Fig. 11: {name[6:].replace('p', '.')}")

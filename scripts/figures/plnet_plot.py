@@ -23,7 +23,8 @@ from matplotlib.colors import LogNorm, Normalize  # noqa: E402
 
 __all__ = [
     "open_results", "checks", "check_caption", "network", "node_field", "task_nodes", "spectra",
-    "scatter_correlation", "curves", "eigenvalue_flow", "training_curve", "save", "figure",
+    "scatter_correlation", "stiff_mode_correlation", "curves", "eigenvalue_flow",
+    "training_curve", "save", "figure",
 ]
 
 
@@ -159,6 +160,16 @@ def scatter_correlation(ax, x, y, logx=True, logy=True, label=None, color=None, 
     if ylabel:
         ax.set_ylabel(ylabel)
     return rho
+
+
+def stiff_mode_correlation(ax, susceptibility, modes, legend_size=7):
+    """|Psi_rho,i| of every stiff mode (columns of `modes`) against ||s_i||^2, one colour per
+    mode with its Spearman rho (000 Figs. 4d, 5d, 6c)."""
+    for j in range(modes.shape[1]):
+        scatter_correlation(ax, susceptibility, np.abs(modes[:, j]) + 1e-300,
+                            label=f"mode {j + 1}", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
+    ax.set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
+    ax.legend(frameon=False, fontsize=legend_size)
 
 
 def curves(ax, x, means, errors=None, labels=None, logx=False, logy=False, xlabel=None,
