@@ -253,7 +253,7 @@ def run(args, binary, workdir, rounds, repetitions, scipy_steps, protocol_steps)
                                                                            "host_name")}
             print(f"plnet BLAS (from the binary): "
                   f"{context.get('plnet_train_blas', 'not reported')} (the training step at "
-                  "these sizes uses Eigen's SimplicialLDLT and Eigen kernels, no BLAS calls)")
+                  "these sizes uses plnet-ldlt and Eigen kernels, no BLAS calls)")
         for n in SIZES:
             plnet_times[n].append(times[f"BM_TrainStep/{n}"][0])
             for mode, env in malloc_modes.items():
