@@ -216,6 +216,18 @@ Spectrum descending_spectrum(const Matrix& h, const std::string& where) {
   return s;
 }
 
+double log_gap(const Vector& descending, Index k) {
+  return std::log10(std::max(descending(k), 1e-300) / std::max(descending(k + 1), 1e-300));
+}
+
+Index count_above_largest_gap(const Vector& descending, Index window) {
+  window = std::min(window, descending.size());
+  Index largest = 0;
+  for (Index k = 1; k + 1 < window; ++k)
+    if (log_gap(descending, k) > log_gap(descending, largest)) largest = k;
+  return largest + 1;
+}
+
 double log_log_slope(const Vector& x, const Vector& y) {
   std::vector<double> lx, ly;
   for (Index k = 0; k < x.size(); ++k)

@@ -87,6 +87,13 @@ struct Spectrum {
 /// Dense symmetric eigen-decomposition (cost Hessians), largest first; `where` names the
 /// caller in the error if the eigensolver fails.
 Spectrum descending_spectrum(const Matrix& h, const std::string& where);
+/// log10(mu_k / mu_{k+1}) of a descending spectrum (0-based k). Eigenvalues are floored at
+/// 1e-300: round-off makes the tail of a rank-deficient spectrum sign-indefinite near 1e-16 of
+/// the top.
+double log_gap(const Vector& descending, Index k);
+/// The number of eigenvalues above the largest log_gap among the first `window` eigenvalues
+/// (gaps after eigenvalues 1 .. window - 1; the first gap wins ties). 000's "stiff modes".
+Index count_above_largest_gap(const Vector& descending, Index window);
 
 /// Median (mean of the two middle values for an even count); NaN for an empty vector.
 double median(std::vector<double> values);

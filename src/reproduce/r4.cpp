@@ -66,15 +66,10 @@ Part analyse(learning::Experiment experiment, detail::TrainedRun run, double thr
       detail::descending_spectrum(analysis::cost_hessian(responses, e.train, e.loss).total, "R4");
   p.after = spectrum.values;
   const Matrix& modes = spectrum.vectors;
-  auto decades = [&](Index k) {
-    return std::log10(std::max(p.after(k), 1e-300) / std::max(p.after(k + 1), 1e-300));
-  };
-  p.gap_decades = decades(targets - 1);
-  Index largest = 0;
-  const Index scanned = std::min<Index>(p.after.size() - 1, 4 * targets + 4);
-  for (Index k = 1; k < scanned; ++k)
-    if (decades(k) > decades(largest)) largest = k;
-  p.stiff_count = largest + 1;
+  p.gap_decades = detail::log_gap(p.after, targets - 1);
+  // The first 4 t + 5 eigenvalues: with one target edge (Fig. 12) regression.cpp's 4 t would
+  // leave only three gaps to compare.
+  p.stiff_count = detail::count_above_largest_gap(p.after, 4 * targets + 5);
   p.stiff_modes = modes.leftCols(targets);
   p.stiff_weight = p.stiff_modes.array().square().rowwise().sum();
 

@@ -37,17 +37,9 @@ StiffAnalysis analyse_stiff_modes(const Context& context, const learning::Experi
           "reproduce.stiff_modes: must be below the number of edges (got ", stiff, ")");
 
   // Gap after the expected number of stiff modes, and where the largest gap actually is.
-  // Round-off makes the tail of a rank-deficient spectrum sign-indefinite near 1e-16 of the
-  // top, so eigenvalues are floored at 1e-300 before taking logs.
-  auto decades = [&](Index k) {  // log10(mu_k / mu_{k+1}), 0-based k
-    return std::log10(std::max(a.after(k), 1e-300) / std::max(a.after(k + 1), 1e-300));
-  };
-  a.gap_decades = decades(stiff - 1);
+  a.gap_decades = log_gap(a.after, stiff - 1);
   a.scanned = std::min<Index>(m, 4 * stiff);
-  Index largest = 0;
-  for (Index k = 1; k + 1 < a.scanned; ++k)
-    if (decades(k) > decades(largest)) largest = k;
-  a.largest_gap_after = largest + 1;
+  a.largest_gap_after = count_above_largest_gap(a.after, a.scanned);
 
   // Susceptibility norms ||s_i||^2 (000 eq. 18) at the trained parameters, with the input
   // sources as Lagrange rows (the structure of every sample).
