@@ -149,33 +149,23 @@ void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, cons
   const Index nx = x.rows(), no = out.rows(), nc = x.cols(), m = a.rows();
   bool edges = a.isCompressed();  // every row two entries (a difference operator): flat loops
   for (Index i = 0; edges && i <= m; ++i) edges = outer[i] == 2 * i;
-  if (edges) {
-    // All columns in one pass over the rows: each row's indices and values are read once for
-    // every column (the per-entry operations are those of the column loop below).
-    const double* x0 = x.data();
-    double* o0 = out.data();
-    const double* m0 = minus == nullptr ? nullptr : minus->data();
-    const Index nm = minus == nullptr ? 0 : minus->rows();
-    for (Index i = 0; i < m; ++i) {
-      const int ra = inner[2 * i], rb = inner[2 * i + 1];
-      const double va = val[2 * i], vb = val[2 * i + 1];
-      for (Index j = 0; j < nc; ++j) {
-        double acc = 0.0;
-        acc += va * x0[ra + j * nx];
-        acc += vb * x0[rb + j * nx];
-        o0[i + j * no] = m0 == nullptr ? acc : acc - m0[i + j * nm];
-      }
-    }
-    return;
-  }
   for (Index j = 0; j < nc; ++j) {
     const double* xj = x.data() + j * nx;
     double* oj = out.data() + j * no;
     const double* mj = minus == nullptr ? nullptr : minus->data() + j * minus->rows();
-    for (Index i = 0; i < m; ++i) {
-      double acc = 0.0;
-      for (int p = outer[i]; p < outer[i + 1]; ++p) acc += val[p] * xj[inner[p]];
-      oj[i] = acc;
+    if (edges) {
+      for (Index i = 0; i < m; ++i) {
+        double acc = 0.0;
+        acc += val[2 * i] * xj[inner[2 * i]];
+        acc += val[2 * i + 1] * xj[inner[2 * i + 1]];
+        oj[i] = acc;
+      }
+    } else {
+      for (Index i = 0; i < m; ++i) {
+        double acc = 0.0;
+        for (int p = outer[i]; p < outer[i + 1]; ++p) acc += val[p] * xj[inner[p]];
+        oj[i] = acc;
+      }
     }
     if (mj != nullptr)
       for (Index i = 0; i < m; ++i) oj[i] -= mj[i];
