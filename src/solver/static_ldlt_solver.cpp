@@ -32,6 +32,10 @@
 #include <limits>
 #include <numeric>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace plnet::solver {
 namespace {
 
@@ -290,6 +294,21 @@ class StaticLdltSolver final : public SymmetricSolver {
  private:
   // Forward substitution with unit L, scaling by D^-1, backward substitution with L^T, on a
   // row-major n x M block (unknown k's M values contiguous).
+  // y[c] -= l * x[c] for c < M: the solve's only kernel. GCC 12 leaves the column loop scalar
+  // (31 instructions per L entry for M = 5), so pairs of columns go through SSE2, which every
+  // x86-64 machine has. Each lane does the same multiply and subtract as the scalar loop, so
+  // results are bit-for-bit those of the scalar code and of a one-column solve.
+  template <int M>
+  static inline void axpy_row(double* y, double l, const double* x) {
+    int c = 0;
+#if defined(__SSE2__)
+    const __m128d lv = _mm_set1_pd(l);
+    for (; c + 2 <= M; c += 2)
+      _mm_storeu_pd(y + c, _mm_sub_pd(_mm_loadu_pd(y + c), _mm_mul_pd(lv, _mm_loadu_pd(x + c))));
+#endif
+    for (; c < M; ++c) y[c] -= l * x[c];
+  }
+
   template <int M>
   void solve_block(Matrix& b) {
     const int n = static_cast<int>(analyzed_size_);
@@ -307,11 +326,8 @@ class StaticLdltSolver final : public SymmetricSolver {
     for (int j = 0; j < n; ++j) {
       double xj[M];
       for (int c = 0; c < M; ++c) xj[c] = w[j * M + c];
-      for (int p = lp[j]; p < lp[j + 1]; ++p) {
-        const double l = lx[p];
-        double* wi = w + static_cast<std::ptrdiff_t>(li[p]) * M;
-        for (int c = 0; c < M; ++c) wi[c] -= l * xj[c];
-      }
+      for (int p = lp[j]; p < lp[j + 1]; ++p)
+        axpy_row<M>(w + static_cast<std::ptrdiff_t>(li[p]) * M, lx[p], xj);
     }
     for (int j = 0; j < n; ++j) {
       const double s = dinv_[static_cast<std::size_t>(j)];
@@ -320,11 +336,8 @@ class StaticLdltSolver final : public SymmetricSolver {
     for (int j = n - 1; j >= 0; --j) {
       double acc[M];
       for (int c = 0; c < M; ++c) acc[c] = w[j * M + c];
-      for (int p = lp[j]; p < lp[j + 1]; ++p) {
-        const double l = lx[p];
-        const double* wi = w + static_cast<std::ptrdiff_t>(li[p]) * M;
-        for (int c = 0; c < M; ++c) acc[c] -= l * wi[c];
-      }
+      for (int p = lp[j]; p < lp[j + 1]; ++p)
+        axpy_row<M>(acc, lx[p], w + static_cast<std::ptrdiff_t>(li[p]) * M);
       for (int c = 0; c < M; ++c) w[j * M + c] = acc[c];
     }
     for (int k = 0; k < n; ++k)
