@@ -2,11 +2,13 @@
 #include <plnet/learning/responses.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 namespace plnet::learning {
 namespace {
-void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const Matrix& x,
-                const Matrix* minus, Matrix& out);
+void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const int* head,
+                const int* tail, const Matrix& x, const Matrix* minus, Matrix& out);
 }  // namespace
 
 Responses::Responses(const physics::LinearModel& model, const Task& task,
@@ -22,7 +24,26 @@ Responses::Responses(const physics::LinearModel& model, const Task& task,
   options.thorough_ordering = true;
   response_ = std::make_unique<physics::LinearResponse>(
       model, task.conditions(Vector::Zero(task.num_inputs())), std::move(options));
-  if (model.rank_one()) b_ = model.difference_operator();
+  if (model.rank_one()) {
+    b_ = model.difference_operator();
+    // Resistor and flow networks: every row of B is +1 at one node and -1 at another.
+    bool incidence = b_.isCompressed();
+    const int* outer = b_.outerIndexPtr();
+    const int* inner = b_.innerIndexPtr();
+    const double* val = b_.valuePtr();
+    for (Index i = 0; incidence && i < b_.rows(); ++i)
+      incidence = outer[i + 1] - outer[i] == 2 && std::abs(val[outer[i]]) == 1.0 &&
+                  val[outer[i]] + val[outer[i] + 1] == 0.0;
+    if (incidence) {
+      b_head_.resize(static_cast<std::size_t>(b_.rows()));
+      b_tail_.resize(static_cast<std::size_t>(b_.rows()));
+      for (Index i = 0; i < b_.rows(); ++i) {
+        const bool first_is_head = val[outer[i]] == 1.0;
+        b_head_[static_cast<std::size_t>(i)] = inner[outer[i] + (first_is_head ? 0 : 1)];
+        b_tail_[static_cast<std::size_t>(i)] = inner[outer[i] + (first_is_head ? 1 : 0)];
+      }
+    }
+  }
   std::vector<Eigen::Triplet<double, int>> triplets;
   for (Index o = 0; o < task.num_outputs(); ++o) {
     const auto& r = task.outputs[static_cast<std::size_t>(o)];
@@ -129,31 +150,37 @@ void Responses::update(const Vector& w) {
     }
   }
   if (model_->rank_one()) {
-    rows_times(b_, x_, &source_drops_, dx_);
-    rows_times(b_, lambda_, nullptr, dl_);
+    const int* head = b_head_.empty() ? nullptr : b_head_.data();
+    const int* tail = b_tail_.empty() ? nullptr : b_tail_.data();
+    rows_times(b_, head, tail, x_, &source_drops_, dx_);
+    rows_times(b_, head, tail, lambda_, nullptr, dl_);
   }
 }
 
 namespace {
 
 // out = a x - minus (minus may be nullptr), a in compressed rows.
-void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const Matrix& x,
-                const Matrix* minus, Matrix& out) {
+void rows_times(const Eigen::SparseMatrix<double, Eigen::RowMajor, int>& a, const int* head,
+                const int* tail, const Matrix& x, const Matrix* minus, Matrix& out) {
   // out = a x - minus, row by row from the compressed rows: no zeroing pass and no scatter. Each
   // entry sums in ascending column order from 0, as Eigen's column-major sparse x dense product
-  // does, so the results are unchanged.
+  // does. With `head` and `tail` (a is an incidence operator, row i = e_head - e_tail) the rows
+  // are plain differences, which differ from the sums only in the sign of a zero.
   out.resize(a.rows(), x.cols());
   const int* outer = a.outerIndexPtr();
   const int* inner = a.innerIndexPtr();
   const double* val = a.valuePtr();
   const Index nx = x.rows(), no = out.rows(), nc = x.cols(), m = a.rows();
-  bool edges = a.isCompressed();  // every row two entries (a difference operator): flat loops
+  // Every row two entries (a difference operator): flat loops.
+  bool edges = head == nullptr && a.isCompressed();
   for (Index i = 0; edges && i <= m; ++i) edges = outer[i] == 2 * i;
   for (Index j = 0; j < nc; ++j) {
     const double* xj = x.data() + j * nx;
     double* oj = out.data() + j * no;
     const double* mj = minus == nullptr ? nullptr : minus->data() + j * minus->rows();
-    if (edges) {
+    if (head != nullptr) {
+      for (Index i = 0; i < m; ++i) oj[i] = xj[head[i]] - xj[tail[i]];
+    } else if (edges) {
       for (Index i = 0; i < m; ++i) {
         double acc = 0.0;
         acc += val[2 * i] * xj[inner[2 * i]];

@@ -72,7 +72,8 @@ class Responses {
   std::unique_ptr<physics::LinearResponse> response_;
   // Difference operator (rank-one models), in compressed rows for the products in update().
   Eigen::SparseMatrix<double, Eigen::RowMajor, int> b_;
-  SparseMatrix p_;       // readouts
+  std::vector<int> b_head_, b_tail_;  // rows of B as e_head - e_tail, when B is an incidence
+  SparseMatrix p_;                    // readouts
   Matrix source_drops_;  // M x (n_in + 1): input edge sources per column (subtracted from B X)
   // Right-hand sides are affine in w: rhs_j(w) = constant_j + sum_k w[param_k] * value_k at
   // (free_k, j). Built once from the constraint structure, so update() neither rebuilds
