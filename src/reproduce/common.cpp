@@ -17,8 +17,6 @@
 namespace plnet::reproduce::detail {
 
 TrainedRun train(const learning::Experiment& e, const Context& context, const std::string& name) {
-  TrainedRun run;
-  run.initial = e.initial_parameters;
   learning::Trainer trainer(*e.model, e.task, e.train, e.test, e.loss, e.rule, e.protocol,
                             e.initial_parameters, e.solve);
   const auto start = std::chrono::steady_clock::now();
@@ -33,10 +31,17 @@ TrainedRun train(const learning::Experiment& e, const Context& context, const st
       context.log(line.str());
     }
   }
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return finished_run(
+      trainer, e.initial_parameters,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+TrainedRun finished_run(learning::Trainer& trainer, Vector initial, double seconds) {
+  TrainedRun run;
+  run.initial = std::move(initial);
+  run.seconds = seconds;
   run.final = trainer.parameters();
   run.steps = trainer.state().step;
-  // The trainer logs the cost *before* each step's update; add the final parameters' row.
   run.log = trainer.state().log;
   learning::LogRow last = trainer.evaluate();
   last.step = run.steps;

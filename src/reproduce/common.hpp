@@ -24,6 +24,10 @@ struct TrainedRun {
 
 /// Trains `e` to the end of its protocol, logging progress about every 10% to the context.
 TrainedRun train(const learning::Experiment& e, const Context& context, const std::string& name);
+/// The TrainedRun of a trainer that has run to the end of its protocol from `initial`: its
+/// final parameters and log, plus a last row at the final parameters (the trainer logs the
+/// cost before each step's update).
+TrainedRun finished_run(learning::Trainer& trainer, Vector initial, double seconds);
 
 /// Writes under `group`: network/{positions (N x d), edges (M x 2, as doubles)},
 /// task/{inputs, outputs, held} (node indices; for difference outputs both nodes),

@@ -20,6 +20,7 @@
 #include <plnet/reproduce/ensemble.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -93,8 +94,11 @@ CheckTable run(Context& context) {
   require(every >= 1, config.path(), "reproduce.measure_every: must be >= 1 (got ", every, ")");
 
   const std::uint64_t base = random::derive_seed(context.seed, 9);
+  // Realisation 0 is also written whole for the figure (002 Fig. 2b); only its task writes it.
+  detail::TrainedRun first_run;
+  std::uint64_t first_seed = 0;
   const std::vector<std::vector<Point>> trajectories =
-      run_ensemble(realisations, base, context.threads, [&](Index, std::uint64_t seed) {
+      run_ensemble(realisations, base, context.threads, [&](Index i, std::uint64_t seed) {
         const learning::Experiment e = config.experiment(seed);
         require(e.train.size() == 1 && e.task.num_outputs() == 1, config.path(),
                 "data/task: R9 trains one constraint (one sample, one output; got ", e.train.size(),
@@ -103,12 +107,19 @@ CheckTable run(Context& context) {
             e.task.conditions(Vector::Zero(e.task.num_inputs()));
         learning::Trainer trainer(*e.model, e.task, e.train, e.test, e.loss, e.rule, e.protocol,
                                   e.initial_parameters, e.solve);
+        const auto start = std::chrono::steady_clock::now();
         std::vector<Point> points{measure(e, structure, trainer.parameters(), 0)};
         while (trainer.step())
           if (trainer.state().step % every == 0)
             points.push_back(measure(e, structure, trainer.parameters(), trainer.state().step));
         if (trainer.state().step % every != 0)
           points.push_back(measure(e, structure, trainer.parameters(), trainer.state().step));
+        if (i == 0) {
+          first_run = detail::finished_run(
+              trainer, e.initial_parameters,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          first_seed = seed;
+        }
         return points;
       });
 
@@ -161,8 +172,8 @@ CheckTable run(Context& context) {
   out.write("analysis/realisations", realisations);
   // 002 Fig. 2b: the full and satisfied cost Hessians of realisation 0 before and after.
   {
-    const learning::Experiment e = config.experiment(random::derive_seed(base, 0));
-    const detail::TrainedRun t = detail::train(e, context, "R9 network 0");
+    const learning::Experiment e = config.experiment(first_seed);
+    const detail::TrainedRun& t = first_run;
     detail::write_training(out, "run", e, t);
     learning::Responses responses(*e.model, e.task, e.solve);
     for (const auto& [name, w] : {std::pair<std::string, const Vector*>{"before", &t.initial},
