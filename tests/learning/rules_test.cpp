@@ -35,6 +35,39 @@ Problem resistor_problem(std::uint64_t seed, Index samples = 7) {
   return p;
 }
 
+// 2D spring network (a distorted triangulated 4 x 4 grid, two pinned nodes), force inputs,
+// bond-extension and displacement outputs.
+Problem spring_problem() {
+  std::mt19937_64 rng(3);
+  Matrix pos(16, 2);
+  std::vector<graph::Edge> edges;
+  for (Index r = 0; r < 4; ++r)
+    for (Index c = 0; c < 4; ++c) {
+      pos.row(r * 4 + c) << static_cast<double>(c) +
+                                0.1 * (static_cast<double>(rng() % 100) / 100.0),
+          static_cast<double>(r);
+      if (c + 1 < 4) edges.push_back({r * 4 + c, r * 4 + c + 1});
+      if (r + 1 < 4) edges.push_back({r * 4 + c, (r + 1) * 4 + c});
+      if (c + 1 < 4 && r + 1 < 4) edges.push_back({r * 4 + c, (r + 1) * 4 + c + 1});
+    }
+  Problem p{graph::Network(16, edges,
+                           Vector::Constant(static_cast<Index>(edges.size()), 1.0) +
+                               0.5 * Vector::Random(static_cast<Index>(edges.size())).cwiseAbs(),
+                           pos),
+            {},
+            {},
+            {}};
+  p.model = physics::spring_model(p.net);
+  physics::hold_node(p.model, p.task.fixed, 0);
+  physics::hold_node(p.model, p.task.fixed, 3);
+  p.task.inputs = {injection_input({15 * 2, 15 * 2 + 1}, {1.0, 0.5}),
+                   injection_input({12 * 2}, {1.0})};
+  p.task.outputs = {edge_readout(p.model, 10), node_readout(9 * 2 + 1)};
+  p.batch.inputs = Matrix::Random(5, 2);
+  p.batch.targets = Matrix::Random(5, 2);
+  return p;
+}
+
 double cost_at(const Problem& p, const Vector& w, const Loss& loss) {
   Responses r(p.model, p.task);
   r.update(w);
@@ -86,33 +119,7 @@ TEST(Rules, ExactGradientWithEdgeSourcesSpringsAndNodeNetworks) {
               1e-6);
   }
   {  // 2D spring network with force inputs and bond-extension outputs.
-    std::mt19937_64 rng(3);
-    Matrix pos(16, 2);
-    std::vector<graph::Edge> edges;
-    for (Index r = 0; r < 4; ++r)
-      for (Index c = 0; c < 4; ++c) {
-        pos.row(r * 4 + c) << static_cast<double>(c) +
-                                  0.1 * (static_cast<double>(rng() % 100) / 100.0),
-            static_cast<double>(r);
-        if (c + 1 < 4) edges.push_back({r * 4 + c, r * 4 + c + 1});
-        if (r + 1 < 4) edges.push_back({r * 4 + c, (r + 1) * 4 + c});
-        if (c + 1 < 4 && r + 1 < 4) edges.push_back({r * 4 + c, (r + 1) * 4 + c + 1});
-      }
-    Problem p{graph::Network(16, edges,
-                             Vector::Constant(static_cast<Index>(edges.size()), 1.0) +
-                                 0.5 * Vector::Random(static_cast<Index>(edges.size())).cwiseAbs(),
-                             pos),
-              {},
-              {},
-              {}};
-    p.model = physics::spring_model(p.net);
-    physics::hold_node(p.model, p.task.fixed, 0);
-    physics::hold_node(p.model, p.task.fixed, 3);
-    p.task.inputs = {injection_input({15 * 2, 15 * 2 + 1}, {1.0, 0.5}),
-                     injection_input({12 * 2}, {1.0})};
-    p.task.outputs = {edge_readout(p.model, 10), node_readout(9 * 2 + 1)};
-    p.batch.inputs = Matrix::Random(5, 2);
-    p.batch.targets = Matrix::Random(5, 2);
+    const Problem p = spring_problem();
     const Vector w = p.net.conductances();
     EXPECT_LT(rel(estimate(p, w, loss, {RuleKind::kExact}), finite_difference_gradient(p, w, loss)),
               1e-6);
@@ -129,6 +136,30 @@ TEST(Rules, ExactGradientWithEdgeSourcesSpringsAndNodeNetworks) {
     const Vector w = physics::node_parameters(wmat);
     EXPECT_LT(rel(estimate(p, w, loss, {RuleKind::kExact}), finite_difference_gradient(p, w, loss)),
               1e-6);
+  }
+}
+
+TEST(Rules, EdgeDropsAreTheDifferenceOperatorTimesTheStates) {
+  // Responses forms B X - S and B Lambda row by row (resistors: x_head - x_tail). Against
+  // Eigen's sparse product the results must be equal, not close: each entry adds the same
+  // products to 0 in the same (ascending column) order, and for two terms a + b = b + a in
+  // IEEE arithmetic; only the sign of a zero may differ, which == ignores.
+  std::vector<Problem> problems;
+  problems.push_back(resistor_problem(5));
+  problems.back().task.inputs = {edge_source_input(5), hold_input(1), edge_source_input(9)};
+  problems.push_back(spring_problem());
+  for (const Problem& p : problems) {
+    Responses r(p.model, p.task);
+    r.update(p.net.conductances());
+    const SparseMatrix b = p.model.difference_operator();
+    Matrix sources = Matrix::Zero(b.rows(), r.unit_states().cols());
+    for (Index j = 0; j < p.task.num_inputs(); ++j)
+      if (p.task.inputs[static_cast<std::size_t>(j)].kind == InputKind::kEdgeSource)
+        sources(p.task.inputs[static_cast<std::size_t>(j)].targets[0], j) += 1.0;
+    const Matrix unit = b * r.unit_states() - sources;
+    const Matrix adjoint = b * r.adjoint_states();
+    EXPECT_TRUE((r.unit_drops().array() == unit.array()).all()) << p.model.num_dofs();
+    EXPECT_TRUE((r.adjoint_drops().array() == adjoint.array()).all()) << p.model.num_dofs();
   }
 }
 
