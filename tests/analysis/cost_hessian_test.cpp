@@ -110,23 +110,7 @@ TEST(AnalysisCostHessian, MatchesFiniteDifferencesWithEdgeSourceInputs) {
 
 TEST(AnalysisCostHessian, MatchesFiniteDifferencesForASpringNetwork) {
   std::mt19937_64 rng(3);
-  Matrix pos(9, 2);
-  std::vector<graph::Edge> edges;
-  for (Index r = 0; r < 3; ++r)
-    for (Index c = 0; c < 3; ++c) {
-      pos.row(r * 3 + c) << static_cast<double>(c) +
-                                0.1 * (static_cast<double>(rng() % 100) / 100.0),
-          static_cast<double>(r);
-      if (c + 1 < 3) edges.push_back({r * 3 + c, r * 3 + c + 1});
-      if (r + 1 < 3) edges.push_back({r * 3 + c, (r + 1) * 3 + c});
-      if (c + 1 < 3 && r + 1 < 3) edges.push_back({r * 3 + c, (r + 1) * 3 + c + 1});
-    }
-  const auto ne = static_cast<Index>(edges.size());
-  Problem p{graph::Network(9, edges,
-                           Vector::Constant(ne, 1.0) + 0.5 * Vector::Random(ne).cwiseAbs(), pos),
-            {},
-            {},
-            {}};
+  Problem p{testing::jittered_triangulated_grid(3, rng), {}, {}, {}};
   p.model = physics::spring_model(p.net);
   physics::hold_node(p.model, p.task.fixed, 0);
   physics::hold_node(p.model, p.task.fixed, 2);

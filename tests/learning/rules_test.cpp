@@ -39,24 +39,7 @@ Problem resistor_problem(std::uint64_t seed, Index samples = 7) {
 // bond-extension and displacement outputs.
 Problem spring_problem() {
   std::mt19937_64 rng(3);
-  Matrix pos(16, 2);
-  std::vector<graph::Edge> edges;
-  for (Index r = 0; r < 4; ++r)
-    for (Index c = 0; c < 4; ++c) {
-      pos.row(r * 4 + c) << static_cast<double>(c) +
-                                0.1 * (static_cast<double>(rng() % 100) / 100.0),
-          static_cast<double>(r);
-      if (c + 1 < 4) edges.push_back({r * 4 + c, r * 4 + c + 1});
-      if (r + 1 < 4) edges.push_back({r * 4 + c, (r + 1) * 4 + c});
-      if (c + 1 < 4 && r + 1 < 4) edges.push_back({r * 4 + c, (r + 1) * 4 + c + 1});
-    }
-  Problem p{graph::Network(16, edges,
-                           Vector::Constant(static_cast<Index>(edges.size()), 1.0) +
-                               0.5 * Vector::Random(static_cast<Index>(edges.size())).cwiseAbs(),
-                           pos),
-            {},
-            {},
-            {}};
+  Problem p{testing::jittered_triangulated_grid(4, rng), {}, {}, {}};
   p.model = physics::spring_model(p.net);
   physics::hold_node(p.model, p.task.fixed, 0);
   physics::hold_node(p.model, p.task.fixed, 3);

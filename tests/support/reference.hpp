@@ -40,6 +40,26 @@ inline graph::Network random_connected_network(Index n, Index extra, double deca
   return graph::Network(n, std::move(edges), std::move(k), std::move(pos));
 }
 
+/// A side x side grid with one diagonal per square (a triangulated, rigid spring network once two
+/// nodes are pinned), x positions jittered by up to 0.1, stiffnesses 1 + 0.5 |U(-1, 1)| from
+/// Eigen's Random.
+inline graph::Network jittered_triangulated_grid(Index side, std::mt19937_64& rng) {
+  Matrix pos(side * side, 2);
+  std::vector<graph::Edge> edges;
+  for (Index r = 0; r < side; ++r)
+    for (Index c = 0; c < side; ++c) {
+      pos.row(r * side + c) << static_cast<double>(c) +
+                                   0.1 * (static_cast<double>(rng() % 100) / 100.0),
+          static_cast<double>(r);
+      if (c + 1 < side) edges.push_back({r * side + c, r * side + c + 1});
+      if (r + 1 < side) edges.push_back({r * side + c, (r + 1) * side + c});
+      if (c + 1 < side && r + 1 < side) edges.push_back({r * side + c, (r + 1) * side + c + 1});
+    }
+  const auto ne = static_cast<Index>(edges.size());
+  const Vector k = Vector::Constant(ne, 1.0) + 0.5 * Vector::Random(ne).cwiseAbs();
+  return graph::Network(side * side, std::move(edges), k, std::move(pos));
+}
+
 /// Dense Laplacian built straight from the edge list.
 inline Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> dense_laplacian(
     const graph::Network& net) {
