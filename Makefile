@@ -4,6 +4,8 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# ccache keys on paths relative to the checkout, so a clone elsewhere reuses its objects.
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all setup configure build test demo bench format clean
 

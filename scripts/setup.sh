@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format ccache
   # numerics: Eigen for dense/sparse algebra, CHOLMOD (SuiteSparse) for sparse Cholesky,
   # OpenBLAS because Debian's default reference BLAS is slow, Spectra for Lanczos
   libeigen3-dev libsuitesparse-dev libopenblas-dev libspectra-dev

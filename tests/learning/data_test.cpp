@@ -2,6 +2,7 @@
 // breast cancer tables, seeded splits, scaling, PCA against an independent SVD, and the
 // moments of the synthetic generators.
 
+#include <plnet_test_paths.hpp>
 #include <plnet/learning/data.hpp>
 
 #include <gtest/gtest.h>

@@ -4,6 +4,7 @@
 // status, and the check every bad-input test makes (one line, non-zero exit, no output file,
 // no temporary left behind).
 
+#include <plnet_test_paths.hpp>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
