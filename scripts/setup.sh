@@ -13,6 +13,8 @@ packages=(
   libcgal-dev libgmp-dev libmpfr-dev libgudhi-dev libboost-dev
   # I/O and CLI
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libhdf5-dev libfmt-dev
+  # SHA-256 of a run's input files (OpenSSL's libcrypto)
+  libssl-dev
   # tests and benchmarks; ngspice is the independent circuit simulator the tests compare with
   libgtest-dev libgmock-dev libbenchmark-dev ngspice
   # Python side: bindings, the numpy/scipy baselines and matplotlib figures (/usr/bin/python3)

@@ -4,6 +4,8 @@
 // before anything is written, so a failure leaves no output behind.
 #include "common.hpp"
 
+#include <plnet/io/output_paths.hpp>
+
 #include <plnet/analysis/measures.hpp>
 #include <plnet/core/error.hpp>
 #include <plnet/io/hdf5.hpp>
@@ -69,6 +71,7 @@ Input read_input(const AnalyzeCommand& cmd) {
   const std::string dir = std::filesystem::path(cmd.input).parent_path().string();
   in.experiment = learning::parse_experiment(r.read_string("/config"), cmd.input + ": /config",
                                              dir.empty() ? "." : dir);
+  learning::check_input_hashes(r, in.experiment);
   const Matrix snaps = r.read_matrix("/parameters/snapshots");
   in.snapshot_steps = r.read_indices("/parameters/snapshot_steps");
   require(static_cast<Index>(in.snapshot_steps.size()) == snaps.rows(), cmd.input,
@@ -177,10 +180,13 @@ void run(const AnalyzeCommand& cmd) {
   bool all = false;
   const auto chosen = selected_measures(cmd.what, all);
   const std::string output = cmd.output.empty() ? default_output(cmd.input) : cmd.output;
-  require(std::filesystem::absolute(output).lexically_normal() !=
-              std::filesystem::absolute(cmd.input).lexically_normal(),
-          "-o", "would overwrite the input file ", cmd.input);
   Input in = read_input(cmd);
+  {
+    std::vector<io::InputFile> inputs{{cmd.input, "input file"}};
+    for (const auto& f : in.experiment.input_files) inputs.push_back({f, "input file"});
+    io::check_outputs(inputs, {{output, cmd.output.empty() ? "the default output (-o)" : "-o",
+                                cmd.output.empty() ? "analysis" : ""}});
+  }
   analysis::AnalysisContext context(in.experiment, in.parameters, cmd.options, in.snapshots,
                                     in.snapshot_steps);
   // Every applicability check first: a measure that does not apply stops the run before any

@@ -2,9 +2,11 @@
 
 #include <plnet/core/error.hpp>
 #include <plnet/io/atomic_file.hpp>
+#include <plnet/io/output_paths.hpp>
 
 #include <charconv>
 #include <cmath>
+#include <csignal>
 #include <iostream>
 
 namespace plnet::cli {
@@ -128,12 +130,35 @@ physics::BoundaryConditions to_boundary_conditions(const ConditionOptions& o,
   return bc;
 }
 
+void check_output(const std::string& output, const std::vector<io::InputFile>& inputs) {
+  io::check_outputs(inputs, {{output, "-o", ""}});
+}
+
 void write_output(const std::string& path, const std::string& content) {
   if (path.empty() || path == "-") {
     std::cout << content;
     return;
   }
   io::write_atomically(path, [&](std::ostream& out) { out << content; });
+}
+
+namespace {
+volatile std::sig_atomic_t g_interrupt_signal = 0;
+void record_interrupt(int signal) {
+  g_interrupt_signal = signal;
+}
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = record_interrupt;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
+int interrupt_signal() {
+  return static_cast<int>(g_interrupt_signal);
 }
 
 int& exit_status() {

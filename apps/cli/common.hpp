@@ -1,12 +1,15 @@
 #pragma once
 // Shared pieces of the plnet subcommands: boundary-condition options, output, errors.
 #include <plnet/graph/network.hpp>
+#include <plnet/io/output_paths.hpp>
 #include <plnet/physics/boundary_conditions.hpp>
 #include <plnet/physics/model.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace plnet::cli {
@@ -36,8 +39,18 @@ physics::LinearModel make_model(const graph::Network& net, const std::string& na
 physics::BoundaryConditions to_boundary_conditions(const ConditionOptions& options,
                                                    const physics::LinearModel& model);
 
+/// Checks the file named by -o (none: standard output) before any work: its directory exists
+/// and is writable, it is not read-only and it is none of `inputs` (io::check_outputs).
+void check_output(const std::string& output, const std::vector<io::InputFile>& inputs);
+
 /// Writes `content` to `path` atomically, or to stdout when path is empty or "-".
 void write_output(const std::string& path, const std::string& content);
+
+/// SIGINT and SIGTERM set a flag instead of ending the process, so that a long command can
+/// finish its current step, write a checkpoint and say how to continue (exit 128 + signal).
+void install_interrupt_handlers();
+/// The signal received since install_interrupt_handlers (SIGINT or SIGTERM), or 0.
+int interrupt_signal();
 
 /// The exit code main() returns after a successful parse (a subcommand sets it when its work
 /// ran but its outcome is a failure, e.g. `reproduce` with a failed check: 3).

@@ -27,6 +27,7 @@ void register_export(CLI::App& app) {
   add_condition_options(*spice, cmd->conditions);
   spice->add_option("-o,--output", cmd->output, "Netlist file (default: standard output)");
   spice->callback([cmd] {
+    check_output(cmd->output, {{cmd->network_path, "network file"}});
     const graph::Network net = io::read_network(cmd->network_path);
     require(cmd->conditions.model != "spring", "--model",
             "SPICE export needs a resistor network (got spring)");

@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include <plnet/core/error.hpp>
+#include <plnet/core/field_names.hpp>
 #include <plnet/core/random.hpp>
 #include <plnet/graph/generators.hpp>
 #include <plnet/io/network_io.hpp>
@@ -85,8 +86,11 @@ void register_generate(CLI::App& app) {
   j->add_option("--dimension", jammed->dimension, "2 or 3")->capture_default_str();
   j->add_option("--phi", jammed->packing_fraction, "Packing fraction")->capture_default_str();
   j->callback([=] {
+    check_output(common->output, {});
     jammed->seed = common->seed;
-    jammed->validate();
+    validate_with_names([&] { jammed->validate(); }, {{"num_particles", "--nodes"},
+                                                      {"dimension", "--dimension"},
+                                                      {"packing_fraction", "--phi"}});
     finish(graph::jammed_packing(*jammed), *common);
   });
 
@@ -95,8 +99,10 @@ void register_generate(CLI::App& app) {
   e->add_option("--nodes", er->num_nodes)->capture_default_str();
   e->add_option("--degree", er->mean_degree, "Mean degree Z")->capture_default_str();
   e->callback([=] {
+    check_output(common->output, {});
     er->seed = common->seed;
-    er->validate();
+    validate_with_names([&] { er->validate(); },
+                        {{"num_nodes", "--nodes"}, {"mean_degree", "--degree"}});
     finish(graph::erdos_renyi(*er), *common);
   });
 
@@ -109,7 +115,8 @@ void register_generate(CLI::App& app) {
     l->add_option("--rows", lat->rows)->capture_default_str();
     l->add_option("--cols", lat->cols)->capture_default_str();
     l->callback([=] {
-      lat->validate();
+      check_output(common->output, {});
+      validate_with_names([&] { lat->validate(); }, {{"rows", "--rows"}, {"cols", "--cols"}});
       finish(graph::lattice(*lat), *common);
     });
   }
@@ -117,7 +124,10 @@ void register_generate(CLI::App& app) {
   auto complete_nodes = std::make_shared<Index>(10);
   auto* c = add_kind(*generate, "complete", "Fully connected network", common);
   c->add_option("--nodes", *complete_nodes)->capture_default_str()->check(CLI::PositiveNumber);
-  c->callback([=] { finish(graph::fully_connected(*complete_nodes), *common); });
+  c->callback([=] {
+    check_output(common->output, {});
+    finish(graph::fully_connected(*complete_nodes), *common);
+  });
 
   auto planar = std::make_shared<graph::PlanarOptions>();
   auto* p =
@@ -125,8 +135,10 @@ void register_generate(CLI::App& app) {
   p->add_option("--nodes", planar->num_nodes)->capture_default_str();
   p->add_option("--remove-fraction", planar->remove_fraction)->capture_default_str();
   p->callback([=] {
+    check_output(common->output, {});
     planar->seed = common->seed;
-    planar->validate();
+    validate_with_names([&] { planar->validate(); },
+                        {{"num_nodes", "--nodes"}, {"remove_fraction", "--remove-fraction"}});
     finish(graph::random_planar(*planar), *common);
   });
 
@@ -135,8 +147,10 @@ void register_generate(CLI::App& app) {
   w->add_option("--wires", wires->num_wires)->capture_default_str();
   w->add_option("--stick-length", wires->stick_length)->capture_default_str();
   w->callback([=] {
+    check_output(common->output, {});
     wires->seed = common->seed;
-    wires->validate();
+    validate_with_names([&] { wires->validate(); },
+                        {{"num_wires", "--wires"}, {"stick_length", "--stick-length"}});
     finish(graph::random_nanowires(*wires), *common);
   });
 }

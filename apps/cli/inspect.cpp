@@ -53,6 +53,12 @@ Vector load_parameters(const std::string& path, Index expected) {
 
 void run(const InspectCommand& cmd) {
   learning::Experiment e = learning::load_experiment(cmd.experiment);
+  {
+    std::vector<io::InputFile> inputs{{cmd.experiment, "experiment"},
+                                      {cmd.parameters, "parameter file"}};
+    for (const auto& f : e.input_files) inputs.push_back({f, "input file"});
+    check_output(cmd.output, inputs);
+  }
   const Vector w = cmd.parameters.empty()
                        ? e.initial_parameters
                        : load_parameters(cmd.parameters, e.model->num_parameters());

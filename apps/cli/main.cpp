@@ -3,8 +3,44 @@
 // reproduction whose checks failed).
 #include "common.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
+#include <new>
+#include <string>
+
+namespace {
+
+// Output that never reached its file (a full disk behind `> out.txt`, a closed pipe) is an
+// error, not a success: flush standard output and check it before choosing the exit code.
+int finish_stdout(int status) {
+  errno = 0;
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (!failed) return status;
+  const int error = errno;
+  std::cerr << "plnet: error: standard output: write failed"
+            << (error != 0 ? std::string(" (") + std::strerror(error) + ")" : std::string())
+            << "\n";
+  return status != 0 ? status : 1;
+}
+
+// "plnet frobnicate" names the word the user typed, not "A subcommand is required".
+bool unknown_subcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  const std::string word = argv[1];
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (sub->check_name(word)) return false;
+  std::string known;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+  std::cerr << "plnet: error: unknown subcommand '" << word << "' (need one of " << known << ")\n";
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"plnet: simulate, train and analyse physical learning networks"};
@@ -17,6 +53,7 @@ int main(int argc, char** argv) {
   plnet::cli::register_inspect(app);
   plnet::cli::register_analyze(app);
   plnet::cli::register_reproduce(app);
+  if (unknown_subcommand(app, argc, argv)) return 2;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -28,9 +65,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "plnet: error: " << e.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "plnet: error: out of memory (the requested size does not fit in this "
+                 "machine's memory)\n";
+    return finish_stdout(1);
   } catch (const std::exception& e) {
     std::cerr << "plnet: error: " << e.what() << "\n";
-    return 1;
+    return finish_stdout(1);
   }
-  return plnet::cli::exit_status();
+  return finish_stdout(plnet::cli::exit_status());
 }

@@ -2,10 +2,12 @@
 #include "common.hpp"
 
 #include <plnet/core/error.hpp>
+#include <plnet/io/output_paths.hpp>
 #include <plnet/learning/run_file.hpp>
 
 #include <unistd.h>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -58,10 +60,35 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
+std::string summary_path(const std::string& output) {
+  return std::filesystem::path(output).replace_extension(".json").string();
+}
+
+// Every file the run may write, checked before the first step: the run file, the checkpoint
+// (also written on an interrupt) and the JSON summary next to the run file.
+void check_train_outputs(const TrainCommand& cmd, const learning::Experiment& e,
+                         const std::string& output, const std::string& checkpoint) {
+  std::vector<io::InputFile> inputs{{cmd.experiment, "experiment"}};
+  for (const auto& f : e.input_files) inputs.push_back({f, "input file"});
+  std::vector<io::OutputFile> outputs;
+  if (cmd.output.empty())
+    outputs.push_back({output, "the default run file (-o)", "run"});
+  else
+    outputs.push_back({output, "-o", ""});
+  if (cmd.checkpoint.empty())
+    outputs.push_back({checkpoint, "the default checkpoint (--checkpoint)", "checkpoint"});
+  else
+    outputs.push_back({checkpoint, "--checkpoint", "checkpoint"});
+  outputs.push_back({summary_path(output), "the run summary next to -o", "run_summary"});
+  io::check_outputs(inputs, outputs);
+}
+
 void run(const TrainCommand& cmd) {
   learning::Experiment e = learning::load_experiment(cmd.experiment);
   const std::string output = cmd.output.empty() ? default_output(cmd.experiment) : cmd.output;
   const std::string checkpoint = cmd.checkpoint.empty() ? output + ".ckpt" : cmd.checkpoint;
+  check_train_outputs(cmd, e, output, checkpoint);
+  install_interrupt_handlers();
   learning::Trainer trainer(*e.model, e.task, e.train, e.test, e.loss, e.rule, e.protocol,
                             e.initial_parameters, e.solve);
   if (cmd.resume) {
@@ -77,6 +104,17 @@ void run(const TrainCommand& cmd) {
     progress.update(trainer, false);
     if (every > 0 && trainer.state().step % every == 0)
       learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
+    if (const int signal = interrupt_signal(); signal != 0) {
+      progress.update(trainer, true);
+      learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
+      std::cerr << "plnet: interrupted (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+                << ") at step " << trainer.state().step << "; checkpoint " << checkpoint
+                << "; continue with: plnet train " << cmd.experiment << " --resume"
+                << (cmd.output.empty() ? "" : " -o " + cmd.output)
+                << (cmd.checkpoint.empty() ? "" : " --checkpoint " + cmd.checkpoint) << "\n";
+      exit_status() = 128 + signal;
+      return;
+    }
     if (cmd.stop_after > 0 && trainer.state().step - first >= cmd.stop_after) {
       progress.update(trainer, true);
       learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
@@ -94,7 +132,7 @@ void run(const TrainCommand& cmd) {
   auto summary = learning::run_summary(e, trainer, seconds);
   summary["output"] = output;
   const std::string text = summary.dump(2) + "\n";
-  write_output(std::filesystem::path(output).replace_extension(".json").string(), text);
+  write_output(summary_path(output), text);
   std::cout << text;
 }
 

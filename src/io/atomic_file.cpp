@@ -1,7 +1,10 @@
 #include <plnet/io/atomic_file.hpp>
+#include <plnet/io/output_paths.hpp>
 
 #include <unistd.h>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -14,8 +17,10 @@ std::string temporary_path(const std::string& path) {
 
 void commit_temporary(const std::string& temporary, const std::string& path) {
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
     discard_temporary(temporary);
-    throw std::runtime_error(path + ": cannot write file (rename failed)");
+    throw std::runtime_error(path + ": cannot write file (rename of " + temporary +
+                             " failed: " + std::strerror(error) + ")");
   }
 }
 
@@ -24,13 +29,20 @@ void discard_temporary(const std::string& temporary) noexcept {
 }
 
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  remove_stale_temporaries(path);
   const std::string temporary = temporary_path(path);
   try {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path + ": cannot open file for writing");
+    if (!out)
+      throw std::runtime_error(path + ": cannot open file for writing (" + std::strerror(errno) +
+                               ")");
     write(out);
+    errno = 0;
     out.flush();
-    if (!out) throw std::runtime_error(path + ": write failed");
+    if (!out)
+      throw std::runtime_error(
+          path + ": write failed" +
+          (errno != 0 ? std::string(" (") + std::strerror(errno) + ")" : std::string()));
     out.close();
   } catch (...) {
     discard_temporary(temporary);

@@ -1,6 +1,7 @@
 // H5Writer and H5Appender (the reader is in hdf5_reader.cpp, shared helpers at the top here).
 #include <plnet/io/atomic_file.hpp>
 #include <plnet/io/hdf5.hpp>
+#include <plnet/io/output_paths.hpp>
 
 #include <algorithm>
 #include <array>
@@ -443,6 +444,7 @@ H5Writer::H5Writer(std::string path, H5WriterOptions options) : impl_(std::make_
         path + ": H5WriterOptions::gzip_level = " + std::to_string(options.gzip_level) +
         " but this HDF5 library cannot write gzip (deflate) data");
   auto state = std::make_shared<h5::FileState>();
+  remove_stale_temporaries(path);
   state->temporary = temporary_path(path);
   state->path = std::move(path);
   state->gzip_level = options.gzip_level;

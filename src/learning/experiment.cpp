@@ -1,5 +1,6 @@
 // Experiment files: TOML -> typed options. toml++ stays in this file.
 #include <plnet/core/error.hpp>
+#include <plnet/core/field_names.hpp>
 #include <plnet/core/random.hpp>
 #include <plnet/graph/generators.hpp>
 #include <plnet/io/atomic_file.hpp>
@@ -133,16 +134,17 @@ std::string resolve(const std::string& base_dir, const std::string& file) {
 // ---- network ----------------------------------------------------------------------------
 
 graph::Network read_network_section(Section& s, const std::string& base_dir,
-                                    std::string& model_name) {
+                                    std::string& model_name, std::vector<std::string>& files) {
   model_name = s.text("model", "resistor");
   if (model_name != "resistor" && model_name != "flow" && model_name != "spring" &&
       model_name != "node")
     s.fail("model",
            concat("unknown model (got '", model_name, "', need resistor, flow, spring or node)"));
   if (s.has("file")) {
-    const std::string file = s.text("file", "");
+    const std::string file = resolve(base_dir, s.text("file", ""));
     s.finish();
-    return io::read_network(resolve(base_dir, file));
+    files.push_back(file);
+    return io::read_network(file);
   }
   const std::string kind = s.text("generator", model_name == "node" ? "complete" : "");
   const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
@@ -154,14 +156,16 @@ graph::Network read_network_section(Section& s, const std::string& base_dir,
       o.dimension = static_cast<int>(s.integer("dimension", o.dimension));
       o.packing_fraction = s.number("phi", o.packing_fraction);
       o.seed = seed;
-      o.validate();
+      validate_with_names([&] { o.validate(); },
+                          {{"num_particles", "nodes"}, {"packing_fraction", "phi"}});
       net = graph::jammed_packing(o);
     } else if (kind == "erdos-renyi") {
       graph::ErdosRenyiOptions o;
       o.num_nodes = s.integer("nodes", o.num_nodes);
       o.mean_degree = s.number("degree", o.mean_degree);
       o.seed = seed;
-      o.validate();
+      validate_with_names([&] { o.validate(); },
+                          {{"num_nodes", "nodes"}, {"mean_degree", "degree"}});
       net = graph::erdos_renyi(o);
     } else if (kind == "square" || kind == "triangular") {
       graph::LatticeOptions o;
@@ -169,7 +173,7 @@ graph::Network read_network_section(Section& s, const std::string& base_dir,
                                 : graph::LatticeOptions::Kind::kTriangular;
       o.rows = s.integer("rows", o.rows);
       o.cols = s.integer("cols", o.cols);
-      o.validate();
+      validate_with_names([&] { o.validate(); }, {});
       net = graph::lattice(o);
     } else if (kind == "complete") {
       net = graph::fully_connected(s.integer("nodes", 10));
@@ -178,14 +182,14 @@ graph::Network read_network_section(Section& s, const std::string& base_dir,
       o.num_nodes = s.integer("nodes", o.num_nodes);
       o.remove_fraction = s.number("remove_fraction", o.remove_fraction);
       o.seed = seed;
-      o.validate();
+      validate_with_names([&] { o.validate(); }, {{"num_nodes", "nodes"}});
       net = graph::random_planar(o);
     } else if (kind == "nanowires") {
       graph::NanowireOptions o;
       o.num_wires = s.integer("wires", o.num_wires);
       o.stick_length = s.number("stick_length", o.stick_length);
       o.seed = seed;
-      o.validate();
+      validate_with_names([&] { o.validate(); }, {{"num_wires", "wires"}});
       net = graph::random_nanowires(o);
     } else {
       s.fail("generator", concat("unknown generator (got '", kind,
@@ -203,7 +207,7 @@ graph::Network read_network_section(Section& s, const std::string& base_dir,
 // ---- initial parameters -----------------------------------------------------------------
 
 Vector initial_parameters(Section& s, const physics::LinearModel& model, const graph::Network& net,
-                          const std::string& base_dir) {
+                          const std::string& base_dir, std::vector<std::string>& files) {
   const std::string init =
       s.text("init", model.kind() == physics::ModelKind::kNode ? "random_symmetric" : "network");
   const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
@@ -230,6 +234,7 @@ Vector initial_parameters(Section& s, const physics::LinearModel& model, const g
     w.setConstant(v);
   } else if (init == "file") {
     const std::string file = resolve(base_dir, s.text("file", ""));
+    files.push_back(file);
     CsvOptions no_header;
     no_header.header = false;
     const Table t = read_csv(file, no_header);
@@ -482,7 +487,9 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
   } else if (kind == "csv") {
     CsvOptions options;
     options.label_column = s.text("label", "");
-    const Table t = read_csv(resolve(base_dir, s.text("file", "")), options);
+    const std::string file = resolve(base_dir, s.text("file", ""));
+    e.input_files.push_back(file);
+    const Table t = read_csv(file, options);
     std::vector<std::string> target_columns;
     if (s.has("targets_columns")) {
       const auto* arr = s.node("targets_columns")->as_array();
@@ -669,12 +676,16 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   e.config_text = text;
   Section meta = section(root, "experiment", origin);
   e.description = meta.text("description", "");
+  // Written as an HDF5 string attribute, which ends at the first NUL: refuse it now rather
+  // than after the run.
+  if (e.description.find('\0') != std::string::npos)
+    meta.fail("description", "contains a NUL character");
   meta.finish();
 
   Section net = section(root, "network", origin);
   if (!net.present()) net.fail("file", "the [network] section is required");
   std::string model_name;
-  e.network = read_network_section(net, base_dir, model_name);
+  e.network = read_network_section(net, base_dir, model_name, e.input_files);
   if (model_name == "spring")
     e.model = std::make_unique<physics::LinearModel>(
         guarded(net, "model", [&] { return physics::spring_model(e.network); }));
@@ -684,7 +695,7 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
     e.model = std::make_unique<physics::LinearModel>(physics::resistor_model(e.network));
 
   Section params = section(root, "parameters", origin);
-  e.initial_parameters = initial_parameters(params, *e.model, e.network, base_dir);
+  e.initial_parameters = initial_parameters(params, *e.model, e.network, base_dir, e.input_files);
 
   Section task = section(root, "task", origin);
   e.task = read_task(task, *e.model, e.network);

@@ -1,4 +1,5 @@
 #include <plnet/core/error.hpp>
+#include <plnet/io/checksum.hpp>
 #include <plnet/io/hdf5.hpp>
 #include <plnet/learning/run_file.hpp>
 
@@ -26,13 +27,47 @@ Matrix stack(const std::vector<Vector>& rows, Index cols) {
   return m;
 }
 
+// "/inputs/file_<k>": the SHA-256 of the experiment's k-th input file (network, parameters,
+// data), with the path it was read from as attribute "path".
+void write_input_hashes(io::H5Writer& w, const Experiment& e) {
+  w.create_group("/inputs");
+  for (std::size_t k = 0; k < e.input_files.size(); ++k) {
+    const std::string name = "/inputs/file_" + std::to_string(k);
+    w.write(name, io::sha256_of_file(e.input_files[k]));
+    w.write_attribute(name, "path", e.input_files[k]);
+  }
+}
+
 }  // namespace
+
+std::string run_id(const Experiment& e, const TrainerState& st) {
+  std::string bytes = e.config_text;
+  bytes += "\nstep " + std::to_string(st.step) + "\n";
+  bytes.append(reinterpret_cast<const char*>(st.w.data()),
+               sizeof(double) * static_cast<std::size_t>(st.w.size()));
+  return io::sha256_of_bytes(bytes).substr(0, 16);
+}
+
+void check_input_hashes(const io::H5Reader& r, const Experiment& e) {
+  if (!r.has("/inputs")) return;  // written before plnet recorded its inputs
+  std::size_t stored = 0;
+  while (r.has("/inputs/file_" + std::to_string(stored))) ++stored;
+  require(stored == e.input_files.size(), r.path(), "/inputs: ", stored,
+          " input files recorded, but the experiment now reads ", e.input_files.size());
+  for (std::size_t k = 0; k < stored; ++k) {
+    const std::string name = "/inputs/file_" + std::to_string(k);
+    require(r.read_string(name) == io::sha256_of_file(e.input_files[k]), r.path(), e.input_files[k],
+            " has changed since this file was written (its SHA-256 differs from ", name,
+            "); results would belong to another problem");
+  }
+}
 
 void write_checkpoint(const std::string& path, const Experiment& experiment,
                       const TrainerState& state) {
   io::H5Writer w(path);
   io::write_format(w, "checkpoint", kCheckpointFormatVersion);
   w.write("/config", experiment.config_text);
+  write_input_hashes(w, experiment);
   w.write("/w", state.w);
   w.write("/step", state.step);
   w.write("/rng", state.rng_state);
@@ -53,6 +88,7 @@ TrainerState read_checkpoint(const std::string& path, const Experiment& experime
   require(r.read_string("/config") == experiment.config_text, path,
           "checkpoint of another configuration (", experiment.path,
           " differs from the experiment that wrote it)");
+  check_input_hashes(r, experiment);
   TrainerState s;
   s.w = r.read_vector("/w");
   s.step = r.read_index("/step");
@@ -72,6 +108,8 @@ void write_run(const std::string& path, const Experiment& e, Trainer& trainer, d
   io::write_format(w, "run", kRunFormatVersion);
   const auto& st = trainer.state();
   w.write("/config", e.config_text);
+  write_input_hashes(w, e);
+  w.write_attribute("/", "run_id", run_id(e, st));
   w.write_attribute("/", "description", e.description);
   w.write_attribute("/", "model", physics::to_string(e.model->kind()));
   w.write_attribute("/", "rule", to_string(e.rule.kind));
@@ -130,6 +168,9 @@ void write_run(const std::string& path, const Experiment& e, Trainer& trainer, d
 nlohmann::json run_summary(const Experiment& e, const Trainer& trainer, double seconds) {
   const auto& st = trainer.state();
   nlohmann::json j;
+  // The marker that lets a later run replace this summary, and nothing else (io::check_outputs).
+  j["plnet_format"] = "run_summary";
+  j["run_id"] = run_id(e, st);
   j["experiment"] = e.path;
   j["model"] = physics::to_string(e.model->kind());
   j["nodes"] = e.network.num_nodes();

@@ -4,9 +4,9 @@
 // status, and the check every bad-input test makes (one line, non-zero exit, no output file,
 // no temporary left behind).
 
-#include <plnet_test_paths.hpp>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <plnet_test_paths.hpp>
 
 #include <algorithm>
 #include <array>
@@ -37,8 +37,12 @@ class CliTest : public ::testing::Test {
 
   /// Runs `plnet <args>` (shell syntax), capturing stdout and stderr.
   CliResult run(const std::string& args) const {
+    return run_shell(std::string(PLNET_CLI_PATH) + " " + args);
+  }
+  /// Runs a shell command line (sh syntax), capturing stdout and stderr.
+  CliResult run_shell(const std::string& script) const {
     const std::filesystem::path err_file = dir_ / "stderr.txt";
-    const std::string cmd = std::string(PLNET_CLI_PATH) + " " + args + " 2>" + err_file.string();
+    const std::string cmd = "{ " + script + "\n} 2>" + err_file.string();
     CliResult r;
     FILE* pipe = popen(cmd.c_str(), "r");
     std::array<char, 4096> buffer{};

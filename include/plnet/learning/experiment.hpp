@@ -36,6 +36,9 @@ struct Experiment {
   physics::SolveOptions solve;
   Vector initial_parameters;
   std::string description;  ///< [experiment] description, free text
+  /// Every file the experiment read besides itself (network, parameter and data files), as
+  /// resolved paths: outputs are checked against them (io::check_outputs).
+  std::vector<std::string> input_files;
 };
 
 /// How a file that embeds an experiment (a reproduction config, docs/reproduce.md) is read.

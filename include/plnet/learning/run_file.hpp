@@ -7,6 +7,7 @@
 /// version 1) holds the complete TrainerState plus the TOML text, so that --resume can refuse
 /// a checkpoint of another configuration. Both are written atomically.
 
+#include <plnet/io/hdf5.hpp>
 #include <plnet/learning/experiment.hpp>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,17 @@ void write_checkpoint(const std::string& path, const Experiment& experiment,
 /// Reads a checkpoint and checks it belongs to `experiment` (same TOML text); throws one line
 /// otherwise ("ckpt.h5: checkpoint of another configuration (exp.toml changed)").
 TrainerState read_checkpoint(const std::string& path, const Experiment& experiment);
+
+/// What ties the outputs of one run together (the run file's root attribute `run_id` and the
+/// summary's "run_id"): the first 16 hex digits of the SHA-256 of the experiment text, the step
+/// and the final parameters' bytes. The same run gives the same id (so two same-seed runs
+/// compare equal byte for byte); a summary left over from another run does not match.
+std::string run_id(const Experiment& experiment, const TrainerState& state);
+
+/// Refuses (one line naming the file) a run file or checkpoint whose recorded input files
+/// (network, parameter and data files; their SHA-256 under /inputs) differ from the files
+/// `experiment` read now: resuming or analysing it would answer another problem.
+void check_input_hashes(const io::H5Reader& reader, const Experiment& experiment);
 
 void write_run(const std::string& path, const Experiment& experiment, Trainer& trainer,
                double seconds);
