@@ -36,7 +36,7 @@ seed = 2
 [task]
 ground = [0]
 inputs = [{node = 1}, {node = 2}]
-outputs = [{node = 20}]
+outputs = [{node = 20}, {node = 25}]
 
 [data]
 kind = "linear"
@@ -59,6 +59,15 @@ steps = )" +
          std::to_string(steps) + "\n";
 }
 
+// `text` with its first `from` replaced by `to`.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return pos == std::string::npos ? text : text.replace(pos, from.size(), to);
+}
+
+const char* kGenerated = "generator = \"erdos-renyi\"\nnodes = 30\ndegree = 4\nseed = 3";
+
 const char* kNetwork = R"({"nodes": 3, "edges": [[0, 1], [1, 2]], "conductances": [1.0, 2.0]})";
 
 std::string contents(const std::string& path) {
@@ -69,24 +78,23 @@ std::string contents(const std::string& path) {
 
 class OutputSafety : public plnet::testing::CliTest {
  protected:
-  // Starts `cmd` in the background, sends it SIG<signal> after 1.5 s and prints its stderr
-  // and "status=<exit code>" on standard output.
+  // Starts `cmd` in the background, sends it SIG<signal> after 1.5 s; returns what it printed
+  // on standard error followed by "status=<exit code>", as `out`.
   Result interrupted(const std::string& cmd, const std::string& signal) const {
-    return run_shell("(" + cmd + " & pid=$!; sleep 1.5; kill -" + signal +
-                     " $pid; wait $pid; echo status=$?) 2>&1");
+    Result r = run_shell("(" + cmd + " & pid=$!; sleep 1.5; kill -" + signal +
+                         " $pid; wait $pid; echo status=$?)");
+    r.out = r.err + r.out;
+    return r;
   }
 };
 
 TEST_F(OutputSafety, SummaryNeverReplacesTheUsersNetworkFile) {
   // The experiment reads big.json; `-o big.h5` would put the run summary at big.json.
   write("big.json", kNetwork);
-  std::string toml = experiment(20);
-  toml.replace(toml.find("generator = \"erdos-renyi\"\nnodes = 30\ndegree = 4\nseed = 3"),
-               std::string("generator = \"erdos-renyi\"\nnodes = 30\ndegree = 4\nseed = 3").size(),
-               "file = \"big.json\"");
-  toml.replace(toml.find("inputs = [{node = 1}, {node = 2}]"), 34, "inputs = [{node = 1}]");
-  toml.replace(toml.find("outputs = [{node = 20}]"), 23, "outputs = [{node = 2}]");
-  toml.replace(toml.find("map = \"000_eq1\""), 15, "map = [[0.5]]");
+  std::string toml = replaced(experiment(20), kGenerated, "file = \"big.json\"");
+  toml = replaced(toml, "inputs = [{node = 1}, {node = 2}]", "inputs = [{node = 1}]");
+  toml = replaced(toml, "outputs = [{node = 20}, {node = 25}]", "outputs = [{node = 2}]");
+  toml = replaced(toml, "map = \"000_eq1\"", "map = [[0.5]]");
   write("exp.toml", toml);
   const Result r = run("train " + path("exp.toml") + " -q -o " + path("big.h5"));
   expect_clean_failure(r, "big.json", path("big.h5"));
@@ -251,10 +259,9 @@ TEST_F(OutputSafety, ResumeAndAnalyzeRefuseChangedInputFiles) {
     }
   const std::string network = "{\"nodes\": 16, \"edges\": [" + edges + "]}";
   write("grid.json", network);
-  std::string toml = experiment(200);
-  const std::string generated = "generator = \"erdos-renyi\"\nnodes = 30\ndegree = 4\nseed = 3";
-  toml.replace(toml.find(generated), generated.size(), "file = \"grid.json\"");
-  toml.replace(toml.find("outputs = [{node = 20}]"), 23, "outputs = [{node = 15}]");
+  std::string toml = replaced(experiment(200), kGenerated, "file = \"grid.json\"");
+  toml = replaced(toml, "outputs = [{node = 20}, {node = 25}]",
+                  "outputs = [{node = 15}, {node = 12}]");
   write("exp.toml", toml + "\n[logging]\ncheckpoint_every = 50\n");
   ASSERT_EQ(run("train " + path("exp.toml") + " -q --stop-after 60 -o " + path("run.h5")).status,
             0);
