@@ -495,7 +495,7 @@ TEST_F(AnalyzeCli, BadInputFailsWithOneLineAndNoOutput) {
                        "--snapshot: out of range (got 99, need 0 <= K < ", out);
   const Result same = run("analyze " + path("run.h5") + " --what effective -o " + path("run.h5"));
   EXPECT_EQ(same.status, 1);
-  EXPECT_NE(same.err.find("would overwrite the input file"), std::string::npos) << same.err;
+  EXPECT_NE(same.err.find("never replaces an input"), std::string::npos) << same.err;
   EXPECT_EQ(io::H5Reader(path("run.h5")).read_string("/config"), kResistor);  // untouched
   // Usage errors (CLI11) exit with 2.
   EXPECT_EQ(run("analyze " + path("exp.toml") + " --what effective --format xml").status, 2);
