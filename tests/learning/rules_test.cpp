@@ -336,7 +336,9 @@ TEST(Rules, CoupledLearningFollowsTheGradientOfAOneOutputLoss) {
     const Vector cl = gradient_estimate(r, p.batch, loss, {RuleKind::kCoupled, 1e-6});
     // O(eta) = 1e-6 relative error, perpendicular part included: 1 - cos ~ 1e-12.
     EXPECT_GT(cosine_of(cl, exact), 1.0 - 1e-9) << to_string(kind);
-    EXPECT_LT(rel(cl, 2.0 * exact / r.schur()(0, 0)), 1e-5) << to_string(kind);
+    // Relative error eta |sum (K delta)^2| / (eta^2 |limit|): 1.0e-5 measured here (one output
+    // with S ~ 0.1 moves the state by ~10 delta); 1e-4 bounds it.
+    EXPECT_LT(rel(cl, 2.0 * exact / r.schur()(0, 0)), 1e-4) << to_string(kind);
   }
 }
 
