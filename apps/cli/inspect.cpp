@@ -113,16 +113,17 @@ void run(const InspectCommand& cmd) {
     const Vector t = batch.targets.row(s).transpose();
     const Index label = batch.labels.empty() ? -1 : batch.labels[static_cast<std::size_t>(s)];
     if (e.rule.kind == learning::RuleKind::kCoupled) {
-      // clamp every constrained output at y + eta (t - y): x^C = x^F + Lambda_a S_aa^-1 delta
+      // clamp every constrained output at y - eta dc/dy: x^C = x^F + Lambda_a S_aa^-1 delta
       std::vector<Index> a;
       for (Index o = 0; o < no; ++o)
         if (!std::isnan(t[o])) a.push_back(o);
+      const Vector shift = learning::coupled_clamp_shift(e.loss, y, t, label, e.rule.nudge);
       Matrix saa(static_cast<Index>(a.size()), static_cast<Index>(a.size()));
       Matrix la(states.rows(), static_cast<Index>(a.size()));
       Vector delta(static_cast<Index>(a.size()));
       for (std::size_t p = 0; p < a.size(); ++p) {
         la.col(static_cast<Index>(p)) = r.adjoint_states().col(a[p]);
-        delta[static_cast<Index>(p)] = e.rule.nudge * (t[a[p]] - y[a[p]]);
+        delta[static_cast<Index>(p)] = shift[a[p]];
         for (std::size_t q = 0; q < a.size(); ++q)
           saa(static_cast<Index>(p), static_cast<Index>(q)) = r.schur()(a[p], a[q]);
       }

@@ -15,7 +15,7 @@ with pp.open_results(out) as r:
     pp.training_curve(ax[0, 0], r["regression"])
     ax[0, 0].set_title("2 x 2 regression (003 eq. A2), realisation 0")
     pp.training_curve(ax[0, 1], r["run"])
-    ax[0, 1].set_title("Iris cross entropy, realisation 0")
+    ax[0, 1].set_title("Iris training cost (003 App. A rule), realisation 0")
     run = r["run"]
     step = run["log/step"][()]
     ax[0, 2].plot(step, run["log/train_accuracy"][()], c="k", label="train")

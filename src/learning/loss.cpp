@@ -37,6 +37,11 @@ double Loss::value(const Vector& y, const Vector& target, Index label) const {
       const double m = y.maxCoeff();
       return -(y[label] - m) + std::log((y.array() - m).exp().sum());
     }
+    case LossKind::kGatedMse: {
+      if (predicted_class(y) == label) return 0.0;
+      const Eigen::ArrayXd m = mask_of(target);
+      return 0.5 * ((y - masked(target)).array().square() * m).sum();
+    }
   }
   return 0.0;
 }
@@ -72,11 +77,14 @@ Vector Loss::gradient(const Vector& y, const Vector& target, Index label) const 
       p[label] -= 1.0;
       return p;
     }
+    case LossKind::kGatedMse:
+      if (predicted_class(y) == label) return Vector::Zero(y.size());
+      return ((y - masked(target)).array() * mask_of(target)).matrix();
   }
   return Vector::Zero(y.size());
 }
 
-Matrix Loss::hessian(const Vector& y, const Vector& target, Index /*label*/) const {
+Matrix Loss::hessian(const Vector& y, const Vector& target, Index label) const {
   const Index n = y.size();
   switch (kind) {
     case LossKind::kMse:
@@ -100,6 +108,9 @@ Matrix Loss::hessian(const Vector& y, const Vector& target, Index /*label*/) con
       p /= p.sum();
       return Matrix(p.asDiagonal()) - p * p.transpose();
     }
+    case LossKind::kGatedMse:
+      if (predicted_class(y) == label) return Matrix::Zero(n, n);
+      return mask_of(target).matrix().asDiagonal();
   }
   return Matrix::Zero(n, n);
 }
@@ -113,8 +124,9 @@ LossKind loss_kind_from_string(const std::string& name) {
   if (name == "cosine") return LossKind::kCosine;
   if (name == "hinge") return LossKind::kHinge;
   if (name == "xent" || name == "cross-entropy") return LossKind::kCrossEntropy;
-  throw std::invalid_argument(
-      concat("loss: unknown name (got '", name, "', need one of mse, cosine, hinge, xent)"));
+  if (name == "gated_mse") return LossKind::kGatedMse;
+  throw std::invalid_argument(concat("loss: unknown name (got '", name,
+                                     "', need one of mse, cosine, hinge, xent, gated_mse)"));
 }
 
 std::string to_string(LossKind kind) {
@@ -127,6 +139,8 @@ std::string to_string(LossKind kind) {
       return "hinge";
     case LossKind::kCrossEntropy:
       return "xent";
+    case LossKind::kGatedMse:
+      return "gated_mse";
   }
   return "unknown";
 }
@@ -142,18 +156,20 @@ std::string to_string(Reduction reduction) {
   return reduction == Reduction::kSum ? "sum" : "mean";
 }
 
+Index predicted_class(const Vector& y) {
+  if (y.size() == 1) return y[0] > 0.0 ? 1 : 0;
+  Index best = 0;
+  y.maxCoeff(&best);
+  return best;
+}
+
 double accuracy(const Matrix& outputs, const std::vector<Index>& labels) {
   require(outputs.rows() == static_cast<Index>(labels.size()), "accuracy",
           "one label per sample needed (got ", labels.size(), " for ", outputs.rows(), ")");
   if (labels.empty()) return 0.0;
   Index correct = 0;
   for (Index s = 0; s < outputs.rows(); ++s) {
-    Index best = 0;
-    if (outputs.cols() == 1) {
-      best = outputs(s, 0) > 0.0 ? 1 : 0;  // single score: the sign is the class (004 App. M)
-    } else {
-      outputs.row(s).maxCoeff(&best);
-    }
+    const Index best = predicted_class(outputs.row(s).transpose());
     correct += (best == labels[static_cast<std::size_t>(s)]) ? 1 : 0;
   }
   return static_cast<double>(correct) / static_cast<double>(labels.size());

@@ -100,8 +100,8 @@ Vector nudge_estimate(const Responses& r, const BatchOutputs& b, const Matrix& h
 
 // Adds (1/eta) sum_s [(v^C_s)^2 - (v^F_s)^2] over the samples `samples` (nullptr: all of the
 // batch) whose constrained outputs are `idx` (nullptr: all outputs) to `total`.
-void coupled_group(const Responses& r, const Batch& batch, const BatchOutputs& b, double eta,
-                   const std::vector<Index>* idx, const std::vector<Index>* samples,
+void coupled_group(const Responses& r, const Batch& batch, const BatchOutputs& b, const Loss& loss,
+                   double eta, const std::vector<Index>* idx, const std::vector<Index>* samples,
                    Vector& total) {
   const Index no = r.task().num_outputs();
   const auto na = idx == nullptr ? no : static_cast<Index>(idx->size());
@@ -115,9 +115,10 @@ void coupled_group(const Responses& r, const Batch& batch, const BatchOutputs& b
   Matrix s_aa(na, na);
   for (Index p = 0; p < na; ++p)
     for (Index q = 0; q < na; ++q) s_aa(p, q) = r.schur()(out_of(p), out_of(q));
-  // Clamped minus free state: K delta with K = Lambda_a S_aa^-1, delta = eta (t - y) on the
-  // active outputs. K never needs forming: with the explicit n_a x n_a inverse (S_aa is
-  // symmetric) the bilinear forms over K become forms over Lambda_a with transformed moments,
+  // Clamped minus free state: K delta with K = Lambda_a S_aa^-1, delta = -eta dc/dy on the
+  // active outputs (coupled_clamp_shift). K never needs forming: with the explicit n_a x n_a
+  // inverse (S_aa is symmetric) the bilinear forms over K become forms over Lambda_a with
+  // transformed moments,
   //   sum_s (U a_s)_i (K d_s)_i = (DU Q DL_a^T)_ii  with Q = S^-1 (sum_s d_s a_s^T),
   //   sum_s (K d_s)_i^2        = (DL_a Q DL_a^T)_ii with Q = S^-1 (sum_s d_s d_s^T) S^-1.
   const Matrix s_inv = s_aa.ldlt().solve(Matrix::Identity(na, na));
@@ -135,10 +136,20 @@ void coupled_group(const Responses& r, const Batch& batch, const BatchOutputs& b
     }
   }
   Matrix delta(na, ns);
-  for (Index c = 0; c < ns; ++c) {
-    const Index s = sample_of(c);
-    for (Index p = 0; p < na; ++p)
-      delta(p, c) = eta * (batch.targets(s, out_of(p)) - b.y(out_of(p), s));
+  if (loss.kind == LossKind::kMse) {  // eta (t - y), written out: no per-sample temporaries
+    for (Index c = 0; c < ns; ++c) {
+      const Index s = sample_of(c);
+      for (Index p = 0; p < na; ++p)
+        delta(p, c) = eta * (batch.targets(s, out_of(p)) - b.y(out_of(p), s));
+    }
+  } else {
+    for (Index c = 0; c < ns; ++c) {
+      const Index s = sample_of(c);
+      const Index label = batch.labels.empty() ? -1 : batch.labels[static_cast<std::size_t>(s)];
+      const Vector shift =
+          coupled_clamp_shift(loss, b.y.col(s), batch.targets.row(s).transpose(), label, eta);
+      for (Index p = 0; p < na; ++p) delta(p, c) = shift[out_of(p)];
+    }
   }
   Matrix moment_a;
   if (samples == nullptr) {
@@ -157,19 +168,19 @@ void coupled_group(const Responses& r, const Batch& batch, const BatchOutputs& b
   total += (2.0 * linear + quadratic) / eta;
 }
 
-Vector coupled_estimate(const Responses& r, const Batch& batch, const BatchOutputs& b, double eta,
-                        double scale) {
+Vector coupled_estimate(const Responses& r, const Batch& batch, const BatchOutputs& b,
+                        const Loss& loss, double eta) {
   Vector total = Vector::Zero(r.model().num_parameters());
   if (r.task().num_outputs() > 0 && !batch.targets.array().isNaN().any()) {
-    coupled_group(r, batch, b, eta, nullptr, nullptr, total);  // the common case: one group
+    coupled_group(r, batch, b, loss, eta, nullptr, nullptr, total);  // the common case: one group
   } else {
     for (const auto& [key, samples] : mask_groups(batch)) {
       const auto idx = active_outputs(key);
       if (idx.empty()) continue;
-      coupled_group(r, batch, b, eta, &idx, &samples, total);
+      coupled_group(r, batch, b, loss, eta, &idx, &samples, total);
     }
   }
-  return scale * total;
+  return loss.scale(batch.size()) * total;
 }
 
 Vector equilibrium_estimate(const Responses& r, const Batch& batch, const BatchOutputs& b,
@@ -264,6 +275,24 @@ NudgeKind nudge_kind_from_string(const std::string& name) {
       concat("nudge: unknown name (got '", name, "', need force or energy)"));
 }
 
+Vector coupled_clamp_shift(const Loss& loss, const Vector& y, const Vector& target, Index label,
+                           double eta) {
+  require(y.size() == target.size(), "coupled_clamp_shift", "outputs and targets differ in size (",
+          y.size(), " vs ", target.size(), ")");
+  if (loss.kind == LossKind::kMse) {
+    // eta (t - y) is -eta (y - t) to the last bit (IEEE negation is exact), the form of 000
+    // App. D; unconstrained (NaN) outputs are not clamped.
+    Vector shift(y.size());
+    for (Index o = 0; o < y.size(); ++o)
+      shift[o] = std::isnan(target[o]) ? 0.0 : eta * (target[o] - y[o]);
+    return shift;
+  }
+  Vector shift = -eta * loss.gradient(y, target, label);
+  for (Index o = 0; o < y.size(); ++o)
+    if (std::isnan(target[o])) shift[o] = 0.0;
+  return shift;
+}
+
 double batch_cost(const Responses& responses, const Batch& batch, const Loss& loss) {
   const Matrix y = responses.outputs(batch.inputs);
   double c = 0.0;
@@ -282,7 +311,7 @@ Vector gradient_estimate(const Responses& responses, const Batch& batch, const L
     case RuleKind::kExact:
       return exact_gradient(responses, b);
     case RuleKind::kCoupled:
-      return coupled_estimate(responses, batch, b, rule.nudge, loss.scale(batch.size()));
+      return coupled_estimate(responses, batch, b, loss, rule.nudge);
     case RuleKind::kEquilibrium:
       return equilibrium_estimate(responses, batch, b, rule);
     case RuleKind::kTwoPhase: {

@@ -1,6 +1,8 @@
 // R13: 003 App. A, Fig. 7b, c. N = 20 fully connected node networks (H = W) trained by coupled
-// learning (003 eq. 10) on (a) Iris, 4 measurements as forces, 3 output nodes, cross entropy,
-// 10 specimens per class for training, winner-take-all accuracy; (b) the 2 x 2 regression of
+// learning (003 eq. 10) on (a) Iris, 4 measurements as forces, 3 output nodes, 003's
+// classification rule as written (the eq. 10 nudge toward the one-hot target for misclassified
+// specimens, no output force for correctly classified ones: loss gated_mse), 10 specimens per
+// class for training, winner-take-all accuracy; (b) the 2 x 2 regression of
 // 003 eq. (A2), y = [[0.5, 0.2], [-0.1, 0.7]] F on two input and two output nodes, 50 training
 // and 100 test forces N(0, 1), MSE. Medians over the realisations (003 averages over 10).
 // 003's allostery panel (Fig. 7a) is R10's node-network task and is not repeated here.
@@ -20,7 +22,7 @@ namespace {
 
 struct Realisation {
   double iris_train = 0.0, iris_test = 0.0;              // winner-take-all accuracies
-  double iris_cost_ratio = 0.0;                          // final / initial training cross entropy
+  double iris_cost_ratio = 0.0;                          // final / initial training cost
   double regression_train = 0.0, regression_test = 0.0;  // final plain MSE
   double regression_train_ratio = 0.0, regression_test_ratio = 0.0;  // final / initial MSE
 };
@@ -121,12 +123,11 @@ CheckTable run(Context& context) {
   write("regression_train_ratio", reg_train);
   write("regression_test_ratio", reg_test);
 
+  const learning::Experiment shipped = config.experiment(context.seed);
   std::ostringstream iris_note;
-  iris_note << "median over " << n << " realisations (network, task seed, training set); "
-            << "median final/initial training cross entropy " << median(iris_ratio)
-            << ". A linear map through the origin (the form of a linear-response readout) "
-               "separates 97% of all 150 specimens (softmax regression, numpy), so the "
-               "shortfall is not the map's form";
+  iris_note << "median over " << n << " realisations (network, task seed, training set); loss "
+            << learning::to_string(shipped.loss.kind) << ", median final/initial training cost "
+            << median(iris_ratio);
   CheckTable table;
   table.checks.push_back(check_at_most(
       "regression: median final/initial training MSE (50 forces)", median(reg_train), 1e-2,
@@ -136,18 +137,15 @@ CheckTable run(Context& context) {
       "regression: median final/initial test MSE (100 forces)", median(reg_test), 1e-2,
       "same for the test set (003 Fig. 7b, dashed)", "read as at least 2 orders of magnitude"));
   const std::string iris_reason =
-      "plnet trains Iris with softmax cross entropy, which keeps an output force on every "
-      "specimen; 003's rule (App. A) switches it off once a specimen is classified correctly, "
-      "and 003 states neither alpha nor eta. Measured 67-87% training accuracy over 4 seeds; "
-      "the multi-class hinge loss (force off once a specimen is classified with margin 1, "
-      "--set loss.kind=\"hinge\") gives the same 77% / 81% at seed 1. Most likely reason: the "
-      "coupled-learning plateau on an N = 20 network whose responses start small (eigenvalues "
-      "10-27), with alpha and eta unknown";
-  table.checks.push_back(known_deviation(
-      check_at_least("Iris: median training accuracy (30 specimens)", median(iris_train), 0.95,
-                     "100% (003 App. A)",
-                     "'100%' read as >= 95% (at most one miss); " + iris_note.str()),
-      iris_reason));
+      "003's rule as written switches the output force off as soon as a specimen is classified "
+      "correctly, so training stops once all 30 training specimens are (100% by step ~600 "
+      "here) and leaves them with almost no margin; the 120 test specimens then score 84-95% "
+      "over 10 realisations (mean 89%). Cross entropy itself (loss xent, whose force never "
+      "vanishes) takes H = W through indefiniteness at alpha = 0.5, 0.1 and 0.02. 003 states "
+      "neither alpha, eta nor the number of steps";
+  table.checks.push_back(check_at_least(
+      "Iris: median training accuracy (30 specimens)", median(iris_train), 0.95,
+      "100% (003 App. A)", "'100%' read as >= 95% (at most one miss); " + iris_note.str()));
   table.checks.push_back(known_deviation(
       check_at_least("Iris: median test accuracy (120 specimens)", median(iris_test), 0.90,
                      "95% (003 App. A)", "'95%' read as >= 90%"),

@@ -6,6 +6,11 @@
 ///   hinge    one output (004 App. M eq. 151): c = max(0, margin - s y), s = +1 for label 1
 ///            and -1 for label 0; several outputs: c = sum_{o != l} max(0, margin - (y_l - y_o))
 ///   xent     c = -log softmax(y)_l                     (003's Iris classification)
+///   gated_mse  c = 1/2 sum_o (y_o - t_o)^2 if the sample is misclassified (winner-take-all,
+///            as accuracy()), else 0: 003 App. A's classification rule as written there ("the
+///            same as Eq. 10 for specimens that are not classified correctly, while the output
+///            force vanishes for specimens that are classified correctly"); targets one-hot.
+///            Piecewise: c jumps where the winner changes, elsewhere dc/dy is that of mse or 0.
 ///
 /// The batch cost is the sum or the mean of the per-sample costs (Reduction); physics.md
 /// section 3: 000 sums, 003 averages. Every logged number says which was used.
@@ -17,7 +22,7 @@
 
 namespace plnet::learning {
 
-enum class LossKind { kMse, kCosine, kHinge, kCrossEntropy };
+enum class LossKind { kMse, kCosine, kHinge, kCrossEntropy, kGatedMse };
 enum class Reduction { kSum, kMean };
 
 struct Loss {
@@ -36,11 +41,16 @@ struct Loss {
   double scale(Index num_samples) const;
 };
 
-/// "mse", "cosine", "hinge", "xent" (also "cross-entropy"); throws listing the known names.
+/// "mse", "cosine", "hinge", "xent" (also "cross-entropy"), "gated_mse"; throws listing the
+/// known names.
 LossKind loss_kind_from_string(const std::string& name);
 std::string to_string(LossKind kind);
 Reduction reduction_from_string(const std::string& name);
 std::string to_string(Reduction reduction);
+
+/// Winner-take-all class of one sample's outputs: the argmax, or for a single output its sign
+/// (1 if y > 0, else 0; 004 App. M).
+Index predicted_class(const Vector& y);
 
 /// Winner-take-all accuracy: fraction of rows of `outputs` (samples x outputs) whose argmax is
 /// the label.

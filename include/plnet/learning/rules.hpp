@@ -6,10 +6,14 @@
 ///   exact        the adjoint gradient: dC/dw_i = -sum_s (b_i.lambda_s)(b_i.x_s - s_i) with
 ///                lambda_s = H^-1 P^T dc/dy (held dofs at 0); for node networks -lambda^T S_i x.
 ///                For edge-source circuits it equals 004's projector gradient (projector_gradient).
-///   coupled      Coupled Learning (000 App. D, 003): outputs clamped at y + eta (t - y);
-///                estimate (1/eta) sum_s [(b.x^C)^2 - (b.x^F)^2], so the update -alpha * estimate
-///                is 000's  (alpha/eta)[(b.x^F)^2 - (b.x^C)^2]. As eta -> 0 it tends to twice the
-///                gradient preconditioned by the inverse output Schur complement (physics.md s.3).
+///   coupled      Coupled Learning (000 App. D, 003 eqs. 5-10): outputs nudged along the
+///                loss gradient and clamped at y - eta dc/dy (per-sample cost, not divided by
+///                the batch size; for mse y + eta (t - y)); estimate (1/eta) sum_s [(b.x^C)^2 -
+///                (b.x^F)^2] times the loss's scale, so the update -alpha * estimate is 000's
+///                (alpha/eta)[(b.x^F)^2 - (b.x^C)^2]. As eta -> 0 it tends to
+///                2 sum_s J_s^T S^-1 dc/dy_s (J_s = dy_s/dw, S the output Schur complement, so
+///                S^-1 = L_eff, the Kron reduction onto the outputs): twice the gradient of the
+///                loss preconditioned by L_eff, parallel to it for a single output. Error O(eta).
 ///   equilibrium  Equilibrium Propagation and its generalisation of order k (004 App. B-C):
 ///                a nudge of strength beta^k, estimate (1/(2 beta^k)) sum_s [(b.x^b)^2 -
 ///                (b.x^F)^2]. nudge "force": x^b = x^F - beta^k Lambda dc/dy (the linearised nudge,
@@ -53,6 +57,13 @@ struct Batch {
   std::vector<Index> labels;
   Index size() const { return inputs.rows(); }
 };
+
+/// Coupled Learning's clamp shift for one sample, x_T^C - x_T^F = -eta dc/dy (n_out): the
+/// per-sample cost's gradient, unscaled by the batch reduction. For mse it is computed as
+/// eta (t - y) (000 App. D). Entries on unconstrained (NaN-target) outputs are 0: those
+/// outputs stay free.
+Vector coupled_clamp_shift(const Loss& loss, const Vector& y, const Vector& target, Index label,
+                           double eta);
 
 /// Batch cost C (with the loss's reduction) at the responses' current parameters.
 double batch_cost(const Responses& responses, const Batch& batch, const Loss& loss);
