@@ -181,7 +181,7 @@ bounds = [-1e6, 1e6]
 }
 
 // A 4-node network (003, H = W) with weak positive couplings, node 3 grounded, a unit force at
-// node 0 and a far target for x_1: the exact gradient pulls W_01 negative, and alpha = 1.5
+// node 0 and a far target for x_1: the exact gradient pulls W_01 negative, and alpha = 0.3
 // overshoots it past -1, where the free block of W stops being positive definite
 // (tests/learning/trainer_test.cpp replays the same run with dense algebra).
 const char* kNodeBreakdown = R"([network]
@@ -204,7 +204,7 @@ reduction = "mean"
 [rule]
 kind = "exact"
 [protocol]
-learning_rate = 1.5
+learning_rate = 0.3
 steps = 50
 batch = "full"
 [logging]
@@ -213,7 +213,7 @@ every = 1
 
 TEST_F(TrainCli, NodeNetworkThatLosesPositiveDefinitenessStopsWithOneLine) {
   // W = I + 0.05 (ones - I), upper triangle row by row.
-  write("w0.txt", "1 0.05 0.05 0.05 1 0.05 0.05 1 0.05 1\n");
+  write("w0.txt", "1\n0.05\n0.05\n0.05\n1\n0.05\n0.05\n1\n0.05\n1\n");
   write("n.toml", kNodeBreakdown);
   const Result r = run("train " + path("n.toml") + " -q -o " + path("n.h5"));
   EXPECT_EQ(r.status, 4) << r.err;
@@ -233,13 +233,13 @@ TEST_F(TrainCli, NodeNetworkThatLosesPositiveDefinitenessStopsWithOneLine) {
   const Result again = run("train " + path("n.toml") + " -q --resume -o " + path("n.h5"));
   EXPECT_EQ(again.status, 4) << again.err;
   EXPECT_EQ(again.err, r.err);
-  // With explicit bounds that keep the coupling above -0.5 the same run finishes.
-  std::string bounded = kNodeBreakdown;
-  bounded.replace(bounded.find("batch = \"full\""), 14, "batch = \"full\"\nbounds = [-0.5, 10]");
-  write("b.toml", bounded);
-  const Result ok = run("train " + path("b.toml") + " -q -o " + path("b.h5"));
+  // With a smaller learning rate the same network learns without losing stability.
+  std::string gentle = kNodeBreakdown;
+  gentle.replace(gentle.find("learning_rate = 0.3"), 19, "learning_rate = 0.02");
+  write("g.toml", gentle);
+  const Result ok = run("train " + path("g.toml") + " -q -o " + path("g.h5"));
   EXPECT_EQ(ok.status, 0) << ok.err;
-  EXPECT_TRUE(fs::exists(path("b.h5")));
+  EXPECT_TRUE(fs::exists(path("g.h5")));
 }
 
 TEST_F(TrainCli, BadExperimentFiles) {

@@ -232,7 +232,7 @@ TEST(TrainerNode, DefaultBoundsAreWhatTheParametersPhysicallyAre) {
 TEST(TrainerNode, CouplingPushedNegativeStaysNegative) {
   // Each step must be exactly w - alpha dC/dw from the dense reference: W_01 goes from 0.05
   // through zero to clearly negative values while W stays positive definite.
-  const NodeProblem p = node_problem(4, -1, 2.0);
+  const NodeProblem p = node_problem(4, -1, 0.3);
   const Vector w0 = weak_positive_couplings(4, 0.05);
   const double alpha = 0.5;
   const Index steps = 4;
@@ -254,7 +254,7 @@ TEST(TrainerNode, CouplingPushedNegativeStaysNegative) {
 }
 
 TEST(TrainerNode, ExplicitBoundsStillClip) {
-  const NodeProblem p = node_problem(4, -1, 2.0);
+  const NodeProblem p = node_problem(4, -1, 0.3);
   const Vector w0 = weak_positive_couplings(4, 0.05);
   const Index w01 = physics::node_parameter_index(4, 0, 1);
   const Vector unclipped = w0 - 0.5 * dense_gradient(p, w0);
@@ -277,7 +277,7 @@ TEST(TrainerNode, LossOfPositiveDefinitenessStopsWithStepEigenvalueAndResumableS
   // the coupling W_01 past -1 (where the block [[1, w], [w, 1]] is singular).
   const NodeProblem p = node_problem(4, 3, 2.0);
   const Vector w0 = weak_positive_couplings(4, 0.05);
-  const double alpha = 1.5;
+  const double alpha = 0.3;
   const Index steps = 50;
   const Loss loss{LossKind::kMse, Reduction::kMean};
   Trainer trainer(p.model, p.task, p.train, {}, loss, {RuleKind::kExact}, full_batch(alpha, steps),
@@ -337,7 +337,7 @@ TEST(TrainerNode, RejectedStepRestoresTheRandomStream) {
   // run draws the same numbers and breaks down at the same step with the same eigenvalue.
   const NodeProblem p = node_problem(4, 3, 2.0);
   const Vector w0 = weak_positive_couplings(4, 0.05);
-  ProtocolOptions protocol = full_batch(1.5, 200);
+  ProtocolOptions protocol = full_batch(0.3, 200);
   protocol.noise_sd = 1e-3;
   protocol.update_fraction = 0.7;
   protocol.seed = 11;
