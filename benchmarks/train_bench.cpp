@@ -181,8 +181,7 @@ learning::ProtocolOptions protocol(Index steps, Index batch, learning::BatchMode
   p.steps = steps;
   p.batch_mode = mode;
   p.batch_size = batch;
-  p.lower_bound = kLowerBound;
-  p.upper_bound = kUpperBound;
+  p.bounds = learning::Bounds{kLowerBound, kUpperBound};
   p.log_every = kLogEvery;
   p.seed = kTrainerSeed;
   return p;

@@ -55,6 +55,9 @@ int interrupt_signal();
 /// The exit code main() returns after a successful parse (a subcommand sets it when its work
 /// ran but its outcome is a failure, e.g. `reproduce` with a failed check: 3).
 int& exit_status();
+/// Exit code of `train` when an update took H(w) through zero (the run stopped with a
+/// checkpoint of the last positive-definite state).
+inline constexpr int kExitNotPositiveDefinite = 4;
 
 void register_generate(CLI::App& app);
 void register_solve(CLI::App& app);

@@ -1,6 +1,6 @@
 // plnet: command-line entry point. Each subcommand lives in its own file; every error from
 // bad input becomes one line on stderr and a non-zero exit code (1 input, 2 usage, 3 a
-// reproduction whose checks failed).
+// reproduction whose checks failed, 4 a training run that lost positive definiteness).
 #include "common.hpp"
 
 #include <cerrno>

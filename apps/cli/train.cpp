@@ -125,6 +125,15 @@ void run(const TrainCommand& cmd) {
     }
   }
   progress.update(trainer, true);
+  if (trainer.status() == learning::TrainStatus::kNotPositiveDefinite) {
+    // An expected numerical outcome, not bad input: keep the last good state for inspection
+    // or a resume, write no run file, say it in one line and exit with its own code.
+    learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
+    std::cerr << "plnet: training stopped: " << trainer.status_message() << "; checkpoint "
+              << checkpoint << "\n";
+    exit_status() = kExitNotPositiveDefinite;
+    return;
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   learning::write_run(output, e, trainer, seconds);

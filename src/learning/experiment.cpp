@@ -749,8 +749,7 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   if (p.has("bounds")) {
     const auto b = p.numbers("bounds");
     if (b.size() != 2) p.fail("bounds", "needs [lower, upper]");
-    pr.lower_bound = b[0];
-    pr.upper_bound = b[1];
+    pr.bounds = Bounds{b[0], b[1]};
   }
   pr.noise_sd = p.number("noise_sd", 0.0);
   pr.update_fraction = p.number("update_fraction", 1.0);

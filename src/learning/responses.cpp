@@ -112,6 +112,16 @@ void Responses::build_rhs_templates() {
 
 void Responses::update(const Vector& w) {
   response_->set_parameters(w);
+  solve_all(w);
+}
+
+solver::FactorResult Responses::try_update(const Vector& w) {
+  const auto result = response_->try_set_parameters(w);
+  if (result.ok()) solve_all(w);
+  return result;
+}
+
+void Responses::solve_all(const Vector& w) {
   w_ = w;
   const auto& reduced = response_->reduced();
   const Index na = task_->num_inputs() + 1;

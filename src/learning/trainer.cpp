@@ -1,9 +1,12 @@
 #include <plnet/core/error.hpp>
 #include <plnet/core/random.hpp>
 #include <plnet/learning/trainer.hpp>
+#include <plnet/solver/smallest_eigenvalue.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <sstream>
 
 namespace plnet::learning {
@@ -40,8 +43,9 @@ void ProtocolOptions::validate() const {
   require(steps >= 0, w + "steps", "must be >= 0 (got ", steps, ")");
   require(batch_mode != BatchMode::kMinibatch || batch_size >= 1, w + "batch", "must be >= 1 (got ",
           batch_size, ")");
-  require(upper_bound > lower_bound, w + "bounds", "need lower < upper (got ", lower_bound, ", ",
-          upper_bound, ")");
+  if (bounds)
+    require(bounds->upper > bounds->lower, w + "bounds", "need lower < upper (got ", bounds->lower,
+            ", ", bounds->upper, ")");
   require(std::isfinite(noise_sd) && noise_sd >= 0, w + "noise_sd", "must be >= 0 (got ", noise_sd,
           ")");
   require(update_fraction > 0 && update_fraction <= 1, w + "update_fraction",
@@ -54,6 +58,16 @@ void ProtocolOptions::validate() const {
           ")");
 }
 
+Bounds default_bounds(physics::ModelKind kind, Parametrization learn) {
+  if (kind == physics::ModelKind::kNode && learn == Parametrization::kConductance)
+    return {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+  return {1e-6, 1e6};
+}
+
+Bounds resolved_bounds(const ProtocolOptions& protocol, physics::ModelKind kind) {
+  return protocol.bounds ? *protocol.bounds : default_bounds(kind, protocol.learn);
+}
+
 Trainer::Trainer(const physics::LinearModel& model, const Task& task, Batch train, Batch test,
                  Loss loss, RuleOptions rule, ProtocolOptions protocol, const Vector& w0,
                  physics::SolveOptions solve)
@@ -63,16 +77,17 @@ Trainer::Trainer(const physics::LinearModel& model, const Task& task, Batch trai
       loss_(loss),
       rule_(rule),
       protocol_(protocol),
+      bounds_(resolved_bounds(protocol, model.kind())),
       responses_(model, task, std::move(solve)),
       rng_(protocol.seed) {
   protocol_.validate();
   rule_.validate(loss_);
   model.check_parameters(w0, "initial parameters");
   // Conductances, stiffnesses and resistances must stay positive; node-network weights may not.
-  require(protocol_.lower_bound > 0 || (model.kind() == physics::ModelKind::kNode &&
-                                        protocol_.learn == Parametrization::kConductance),
+  require(bounds_.lower > 0 || (model.kind() == physics::ModelKind::kNode &&
+                                protocol_.learn == Parametrization::kConductance),
           "protocol.bounds", "the lower bound must be > 0 when learning ",
-          to_string(protocol_.learn), "s (got ", protocol_.lower_bound, ")");
+          to_string(protocol_.learn), "s (got ", bounds_.lower, ")");
   require(train_.size() >= 1, "data", "the training set is empty");
   require(protocol_.batch_mode != BatchMode::kMinibatch || protocol_.batch_size <= train_.size(),
           "protocol.batch", "larger than the training set (got ", protocol_.batch_size, ", have ",
@@ -82,6 +97,8 @@ Trainer::Trainer(const physics::LinearModel& model, const Task& task, Batch trai
   if (protocol_.freeze_probability > 0.0)
     for (auto&& f : state_.frozen) f = uniform(rng_) < protocol_.freeze_probability;
   order_.resize(static_cast<std::size_t>(train_.size()));
+  draws_random_ = protocol_.batch_mode != BatchMode::kFull || protocol_.noise_sd > 0.0 ||
+                  protocol_.update_fraction < 1.0;
 }
 
 TrainerState Trainer::checkpoint() const {
@@ -97,11 +114,42 @@ void Trainer::restore(TrainerState state) {
   in >> rng_;
   require(!in.fail(), "checkpoint", "unreadable random generator state");
   state_ = std::move(state);
+  breakdown_.reset();
   responses_current_ = false;
 }
 
 bool Trainer::done() const {
-  return state_.stopped_on_cost || state_.step >= protocol_.steps;
+  return state_.stopped_on_cost || breakdown_ || state_.step >= protocol_.steps;
+}
+
+TrainStatus Trainer::status() const {
+  if (breakdown_) return TrainStatus::kNotPositiveDefinite;
+  if (state_.stopped_on_cost) return TrainStatus::kCostReached;
+  if (state_.step >= protocol_.steps) return TrainStatus::kFinished;
+  return TrainStatus::kRunning;
+}
+
+std::string Trainer::status_message() const {
+  switch (status()) {
+    case TrainStatus::kRunning:
+      return concat("running: step ", state_.step, " of ", protocol_.steps);
+    case TrainStatus::kFinished:
+      return concat("finished: ", state_.step, " steps");
+    case TrainStatus::kCostReached:
+      return concat("cost reached: training cost <= ", protocol_.stop_cost, " at step ",
+                    state_.step);
+    case TrainStatus::kNotPositiveDefinite:
+      break;
+  }
+  const Breakdown& b = *breakdown_;
+  const bool node = model_->kind() == physics::ModelKind::kNode;
+  char eigenvalue[32];
+  std::snprintf(eigenvalue, sizeof eigenvalue, "%.6e", b.smallest_eigenvalue);
+  return concat("step ", b.step, " of ", protocol_.steps, ": the update made ",
+                node ? "H = W" : "the Hessian H(w)", " not positive definite on the ", b.size,
+                " free dofs (smallest eigenvalue ", eigenvalue, "); the parameters of step ",
+                b.step - 1, " are kept (lower protocol.learning_rate",
+                node ? " or set protocol.bounds" : "", ")");
 }
 
 const Batch& Trainer::draw_batch() {
@@ -164,6 +212,9 @@ bool Trainer::step() {
   if (state_.step == 0 && state_.log.empty()) log_if_due();
   if (done()) return false;
   if (!responses_current_) responses_.update(state_.w);
+  // What a rejected update needs to undo (the random generator only when the step draws).
+  if (draws_random_) rng_before_ = rng_;
+  w_before_ = state_.w;
   const Batch& batch = draw_batch();
   const Vector grad_w = gradient_estimate(responses_, batch, loss_, rule_);
   const bool resistance = protocol_.learn == Parametrization::kResistance;
@@ -173,8 +224,7 @@ bool Trainer::step() {
     // 000's protocol: no random draws, no frozen edges (the mask is only drawn when
     // freeze_probability > 0), plain clipped steps in one branch-free loop. Same values as the
     // general loop below (whose "+ 0.0" noise does not change a clipped positive result).
-    const double lr = protocol_.learning_rate, lo = protocol_.lower_bound,
-                 hi = protocol_.upper_bound;
+    const double lr = protocol_.learning_rate, lo = bounds_.lower, hi = bounds_.upper;
     double* wp = w.data();
     const double* gp = grad_w.data();
     for (Index i = 0; i < w.size(); ++i) wp[i] = std::clamp(wp[i] - lr * gp[i], lo, hi);
@@ -188,13 +238,25 @@ bool Trainer::step() {
       if (!active || state_.frozen[static_cast<std::size_t>(i)]) continue;
       const double theta = resistance ? 1.0 / w[i] : w[i];
       const double grad = resistance ? -w[i] * w[i] * grad_w[i] : grad_w[i];  // dC/dr = -k^2 dC/dk
-      const double next = std::clamp(theta - protocol_.learning_rate * grad + noise,
-                                     protocol_.lower_bound, protocol_.upper_bound);
+      const double next =
+          std::clamp(theta - protocol_.learning_rate * grad + noise, bounds_.lower, bounds_.upper);
       w[i] = resistance ? 1.0 / next : next;
     }
   }
+  // Factorise the new parameters now (the next step or the log needs them anyway): an update
+  // that takes H(w) through zero is rejected and ends the run with a status.
+  const auto factor = responses_.try_update(w);
+  if (!factor.ok()) {
+    const SparseMatrix& h = responses_.response().reduced().matrix();
+    breakdown_ =
+        Breakdown{state_.step + 1, solver::smallest_eigenvalue(h), h.rows(), factor.message};
+    state_.w = w_before_;
+    if (draws_random_) rng_ = rng_before_;
+    responses_current_ = false;
+    return false;
+  }
+  responses_current_ = true;
   ++state_.step;
-  responses_current_ = false;
   log_if_due();
   return !done();
 }
@@ -234,6 +296,20 @@ std::string to_string(BatchMode mode) {
 
 std::string to_string(Parametrization p) {
   return p == Parametrization::kConductance ? "conductance" : "resistance";
+}
+
+std::string to_string(TrainStatus status) {
+  switch (status) {
+    case TrainStatus::kRunning:
+      return "running";
+    case TrainStatus::kFinished:
+      return "finished";
+    case TrainStatus::kCostReached:
+      return "cost_reached";
+    case TrainStatus::kNotPositiveDefinite:
+      return "not_positive_definite";
+  }
+  return "unknown";
 }
 
 }  // namespace plnet::learning

@@ -328,12 +328,21 @@ LinearResponse::LinearResponse(const LinearModel& model, const BoundaryCondition
 }
 
 void LinearResponse::set_parameters(const Vector& w) {
+  const auto result = try_set_parameters(w);
+  if (!result.ok()) throw_factor_failure(result);
+}
+
+solver::FactorResult LinearResponse::try_set_parameters(const Vector& w) {
   model_->check_parameters(w, "parameters");
   w_ = w;
   reduced_.assemble(w_);
   auto result = solver_->factorize(reduced_.matrix());
   min_pivot_ratio_ = result.min_pivot_ratio;
-  if (result.ok()) return;
+  if (result.status == solver::FactorStatus::kFailed) throw_factor_failure(result);
+  return result;
+}
+
+void LinearResponse::throw_factor_failure(solver::FactorResult result) const {
   if (result.failed_column < 0) {
     // Some backends (Eigen's LDL^T) do not say where the factorisation broke down; CHOLMOD
     // does. Only on this error path, so its cost does not matter.
@@ -361,6 +370,7 @@ void LinearResponse::set_parameters(const Vector& w) {
                                          " (a part is not held through finite conductances) [",
                                          result.message, "]"));
   }
+  throw std::logic_error("LinearResponse: unknown model kind");
 }
 
 solver::SolveReport LinearResponse::solve_reduced(Matrix& rhs) const {

@@ -31,6 +31,10 @@ TrainedRun train(const learning::Experiment& e, const Context& context, const st
       context.log(line.str());
     }
   }
+  // A run that lost positive definiteness is not a trained network: callers that count it as
+  // a failed trial (R12) catch this.
+  require(trainer.status() != learning::TrainStatus::kNotPositiveDefinite, name,
+          trainer.status_message());
   return finished_run(
       trainer, e.initial_parameters,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -101,7 +101,9 @@ CheckTable run(Context& context) {
         c.before = analysis::partial_susceptibility(*e.model, run.initial, e.task.fixed, 0)
                        .total_ratio[saturation_modes - 1];
         c.at_bound = static_cast<double>(
-            (run.final.array() <= e.protocol.lower_bound * (1.0 + 1e-12)).count());
+            (run.final.array() <=
+             learning::resolved_bounds(e.protocol, e.model->kind()).lower * (1.0 + 1e-12))
+                .count());
         return c;
       });
 

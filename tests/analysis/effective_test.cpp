@@ -209,7 +209,7 @@ TEST(AnalysisEffective, TrainingSoftensAFlowNetwork) {
     protocol.steps = 3000;
     protocol.batch_mode = learning::BatchMode::kFull;
     protocol.log_every = 3000;
-    protocol.lower_bound = 1e-3;
+    protocol.bounds = learning::Bounds{1e-3, 1e6};
     learning::Trainer trainer(model, task, batch, {},
                               {learning::LossKind::kMse, learning::Reduction::kMean},
                               {learning::RuleKind::kExact}, protocol, w0);

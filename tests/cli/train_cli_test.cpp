@@ -180,6 +180,68 @@ bounds = [-1e6, 1e6]
   EXPECT_LT(j["final_train_cost"].get<double>(), 1e-8 * j["initial_train_cost"].get<double>());
 }
 
+// A 4-node network (003, H = W) with weak positive couplings, node 3 grounded, a unit force at
+// node 0 and a far target for x_1: the exact gradient pulls W_01 negative, and alpha = 0.3
+// overshoots it past -1, where the free block of W stops being positive definite
+// (tests/learning/trainer_test.cpp replays the same run with dense algebra).
+const char* kNodeBreakdown = R"([network]
+generator = "complete"
+nodes = 4
+model = "node"
+[parameters]
+init = "file"
+file = "w0.txt"
+[task]
+ground = [3]
+inputs = [{kind = "force", node = 0}]
+outputs = [{node = 1}]
+[data]
+kind = "samples"
+inputs = [[1.0]]
+targets = [[2.0]]
+[loss]
+reduction = "mean"
+[rule]
+kind = "exact"
+[protocol]
+learning_rate = 0.3
+steps = 50
+batch = "full"
+[logging]
+every = 1
+)";
+
+TEST_F(TrainCli, NodeNetworkThatLosesPositiveDefinitenessStopsWithOneLine) {
+  // W = I + 0.05 (ones - I), upper triangle row by row.
+  write("w0.txt", "1\n0.05\n0.05\n0.05\n1\n0.05\n0.05\n1\n0.05\n1\n");
+  write("n.toml", kNodeBreakdown);
+  const Result r = run("train " + path("n.toml") + " -q -o " + path("n.h5"));
+  EXPECT_EQ(r.status, 4) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  for (const char* needle : {"plnet: training stopped: step ", " of 50: ", "not positive definite",
+                             "3 free dofs", "smallest eigenvalue -", "checkpoint "})
+    EXPECT_NE(r.err.find(needle), std::string::npos) << needle << " in " << r.err;
+  EXPECT_FALSE(fs::exists(path("n.h5")));  // no run file for a run that did not finish
+  ASSERT_TRUE(fs::exists(path("n.h5.ckpt")));
+  // The checkpoint holds the last positive-definite state: step = the failing step - 1.
+  const auto at = r.err.find("step ") + 5;
+  const long failing = std::stol(r.err.substr(at));
+  const plnet::io::H5Reader ckpt(path("n.h5.ckpt"));
+  EXPECT_EQ(ckpt.read_attribute_string("/", "plnet_format"), "checkpoint");
+  EXPECT_EQ(ckpt.read_index("/step"), failing - 1);
+  // Resumed unchanged, the run meets the same step again: the same line, bit for bit.
+  const Result again = run("train " + path("n.toml") + " -q --resume -o " + path("n.h5"));
+  EXPECT_EQ(again.status, 4) << again.err;
+  EXPECT_EQ(again.err, r.err);
+  // With a smaller learning rate the same network learns without losing stability.
+  std::string gentle = kNodeBreakdown;
+  gentle.replace(gentle.find("learning_rate = 0.3"), 19, "learning_rate = 0.02");
+  write("g.toml", gentle);
+  const Result ok = run("train " + path("g.toml") + " -q -o " + path("g.h5"));
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_TRUE(fs::exists(path("g.h5")));
+}
+
 TEST_F(TrainCli, BadExperimentFiles) {
   expect_clean_failure(variant("learning_rate = 0.5", "learning_rat = 0.5"),
                        "line 35: protocol.learning_rat: unknown key");

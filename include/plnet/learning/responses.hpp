@@ -31,6 +31,10 @@ class Responses {
   /// Factorises H(w) and recomputes every response. Throws std::invalid_argument (one line)
   /// if w is invalid or the constrained system is singular.
   void update(const Vector& w);
+  /// The same, but returns the factorisation's status instead of throwing when H(w) is
+  /// singular or indefinite on the free dofs (kNotPositiveDefinite: the responses are then
+  /// invalid until the next successful update).
+  solver::FactorResult try_update(const Vector& w);
 
   const physics::LinearModel& model() const { return *model_; }
   const Task& task() const { return *task_; }
@@ -66,6 +70,8 @@ class Responses {
 
  private:
   void build_rhs_templates();
+  /// Every response for the factorised H(w).
+  void solve_all(const Vector& w);
 
   const physics::LinearModel* model_;
   const Task* task_;

@@ -120,6 +120,11 @@ class LinearResponse {
   /// parameters are invalid or the constrained system is singular (a floating part, or floppy
   /// modes of a spring network), naming the dof where the factorisation broke down.
   void set_parameters(const Vector& w);
+  /// The same, but a factorisation that breaks down because H(w) is singular or indefinite on
+  /// the free dofs is returned (status kNotPositiveDefinite; solves are then invalid) instead
+  /// of thrown: a training step that takes H through zero is an expected outcome. Invalid
+  /// parameters and other solver failures still throw.
+  solver::FactorResult try_set_parameters(const Vector& w);
   /// Solves for the conditions `bc` (same structure as at construction).
   State solve(const BoundaryConditions& bc) const;
   /// Solves the reduced system for many right-hand sides at once (columns), in place.
@@ -136,6 +141,8 @@ class LinearResponse {
   std::unique_ptr<solver::SymmetricSolver> solver_;
   Vector w_;
   double min_pivot_ratio_ = 0.0;
+  /// Throws the one-line message for a failed factorisation (names the dof where it broke).
+  [[noreturn]] void throw_factor_failure(solver::FactorResult result) const;
 };
 
 /// One-shot solve in the eliminated form.
