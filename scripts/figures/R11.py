@@ -53,7 +53,7 @@ def main(output_dir):
             ax[row, 2].axhline(rnd, c="k", ls="--", lw=0.8, label="random n_T / n")
             ax[row, 2].set_xlabel("rank (negative: from the top)")
             ax[row, 2].set_ylabel("|P v_k|^2 on the task inputs' span")
-            ax[row, 2].legend(frameon=False, fontsize=7)
+            pp.marker_legend(ax[row, 2], fontsize=8, ncol=3, below=0.2)
             ax[row, 2].set_title("alignment with the task inputs", fontsize=9)
         pp.save(fig, output_dir, "R11", caption=pp.check_caption(r))
 

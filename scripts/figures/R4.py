@@ -19,11 +19,14 @@ import plnet_plot as pp
 DECADES = 3
 TOP_PSI = 10
 TOP_FRACTION = 0.05
+# Sector colours that stay apart from the orange susceptibility scale.
+SECTOR_COLOURS = ("tab:blue", "tab:green", "tab:purple", "tab:cyan", "tab:pink", "tab:olive",
+                  "tab:gray")
 
 
-def drop_text(name):
-    """'fig12_0p001' -> '0.001'."""
-    return name.split("_", 1)[1].replace("p", ".")
+def drop_text(runs, name):
+    """The part's target drop as written in its training targets ('0.001')."""
+    return f"{runs[name]['train/targets'][()][0, 0]:g}"
 
 
 def nodes_of(run):
@@ -41,8 +44,11 @@ def susceptibility_panel(ax, run, a, sectors=False):
     if sectors:
         sector = a["sector"][()].astype(int)
         p = pos[:, :2]
-        ax.scatter(p[:, 0], p[:, 1], c=sector % 10, cmap="tab10", vmin=0, vmax=9, s=28,
-                   alpha=0.35, zorder=1, edgecolors="none")
+        for k in range(int(sector.max()) + 1):
+            on = sector == k
+            ax.scatter(p[on, 0], p[on, 1], color=SECTOR_COLOURS[k % len(SECTOR_COLOURS)],
+                       s=16, alpha=0.85, zorder=2.5, edgecolors="none",
+                       label=f"sector {k + 1}" if k < 4 else None)
         pp.edge_overlay(ax, pos, edges, a["boundary_edges"][()].astype(int), color="k",
                         width=1.0, ls=(0, (2, 2)), label="sector boundary", zorder=2)
     return s2
@@ -88,11 +94,11 @@ def main(output_dir):
 
         pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage")
         pp.task_nodes(ax[0, 0], pos, **nodes_of(run),
-                      labels=("source (1 V, 0 V)", "target edge nodes", "ground"))
+                      labels=("source (1 V)", "target edges' nodes", "ground (0 V)"))
         ax[0, 0].set_title("(a) Fig. 6a: response, target drops 0.5", fontsize=10)
 
         susceptibility_panel(ax[0, 1], run, a, sectors=True)
-        pp.marker_legend(ax[0, 1])
+        pp.marker_legend(ax[0, 1], ncol=3)
         sectors = int(a["sector"][()].max()) + 1
         ax[0, 1].set_title(f"(b) Fig. 6b: ||s_i||^2 and {sectors} persistent sectors",
                            fontsize=10)
@@ -105,7 +111,7 @@ def main(output_dir):
         precision = [an[n]["realisations/boundary_precision"][()] for n in names]
         chance = [float(an[n]["boundary_expected"][()]) for n in names]
         x = np.arange(1, len(names) + 1)
-        ax[1, 0].boxplot(precision, labels=[drop_text(n) for n in names], widths=0.5)
+        ax[1, 0].boxplot(precision, labels=[drop_text(runs, n) for n in names], widths=0.5)
         for k, values in enumerate(precision):
             jitter = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else [0.0]
             ax[1, 0].plot(x[k] + jitter, values, "o", ms=3, c="tab:orange", alpha=0.7,
@@ -130,7 +136,7 @@ def main(output_dir):
             susceptible = np.argsort(-s2)[: max(1, int(round(TOP_FRACTION * len(s2))))]
             hits = np.isin(top, susceptible).sum()
             ax[1, col].set_title(f"({'ef'[col - 1]}) Fig. 12: one target edge, drop "
-                                 f"{drop_text(name)}\n{hits} of the top {TOP_PSI} |Psi_1,i| "
+                                 f"{drop_text(runs, name)}\n{hits} of the top {TOP_PSI} |Psi_1,i| "
                                  f"edges in the top {TOP_FRACTION:.0%} of ||s_i||^2",
                                  fontsize=10)
         pp.save(fig, output_dir, "R4", caption=caption(r))

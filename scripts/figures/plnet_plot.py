@@ -181,14 +181,15 @@ def task_nodes(ax, positions, inputs=(), outputs=(), held=(), size=70, legend=Tr
         marker_legend(ax)
 
 
-def marker_legend(ax, fontsize=8, ncol=None, below=0.0):
+def marker_legend(ax, fontsize=8, ncol=None, below=0.0, **kwargs):
     """The panel's labelled artists (task markers, overlays) as a legend under the panel (one
-    row unless ncol says otherwise; below: extra offset in axes units, for tick labels)."""
+    row unless ncol says otherwise; below: extra offset in axes units, for tick labels; kwargs
+    go to Axes.legend)."""
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -below),
                   ncol=ncol or len(handles), frameon=False, fontsize=fontsize, handletextpad=0.3,
-                  columnspacing=1.0, borderaxespad=0.3)
+                  columnspacing=1.0, borderaxespad=0.3, **kwargs)
 
 
 def spectra(ax, before, after, labels=("before training", "after training"), stiff=None):
@@ -236,12 +237,17 @@ def scatter_correlation(ax, x, y, logx=True, logy=True, label=None, color=None, 
 
 def stiff_mode_correlation(ax, susceptibility, modes, legend_size=7):
     """|Psi_rho,i| of every stiff mode (columns of `modes`) against ||s_i||^2, one colour per
-    mode with its Spearman rho (000 Figs. 4d, 5d, 6c)."""
+    mode with its Spearman rho (000 Figs. 4d, 5d, 6c). Up to four modes the legend sits in the
+    panel; more would cover the points, so it goes under the panel in columns."""
     for j in range(modes.shape[1]):
         scatter_correlation(ax, susceptibility, np.abs(modes[:, j]) + 1e-300,
                             label=f"mode {j + 1}", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
     ax.set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
-    ax.legend(frameon=False, fontsize=legend_size)
+    if modes.shape[1] <= 4:
+        ax.legend(frameon=False, fontsize=legend_size, markerscale=2)
+    else:
+        marker_legend(ax, fontsize=legend_size, ncol=int(np.ceil(modes.shape[1] / 3)),
+                      below=0.18, markerscale=2)
 
 
 def curves(ax, x, means, errors=None, labels=None, logx=False, logy=False, xlabel=None,
@@ -307,7 +313,7 @@ CAPTION_FONTSIZE = 8
 def _wrap_caption(caption, width_inches, fontsize=CAPTION_FONTSIZE):
     """The caption's lines wrapped at the figure's width (monospace glyphs are 0.6 em wide);
     continuation lines are indented past the status word."""
-    chars = max(40, int(width_inches * 72 / (0.6 * fontsize)) - 2)
+    chars = max(40, int(width_inches * 72 / (0.6 * fontsize)) - 6)
     out = []
     for line in caption.split("\n"):
         m = re.match(r"(PASS|FAIL|DEVIATES)\s+", line)
