@@ -10,7 +10,8 @@ import numpy as np
 import plnet_plot as pp
 
 # The stiff modes are localised: most edges' entries are round-off, 20-30 decades below the
-# largest, so their colour scales span DECADES decades (of Psi^2) below the maximum.
+# largest, so their colour scales span DECADES decades (of Psi^2) below the maximum; so does
+# ||s_i||^2, which spans 8 decades on R2's network with the susceptible edges a few among many.
 DECADES = 4
 
 
@@ -42,7 +43,8 @@ def regression_figure(output_dir, name):
         pp.network(ax[1, 1], pos, edges, a["stiff_weight"][()], log=True, cmap="Purples",
                    decades=DECADES, width_by_value=True, label="sum_rho Psi_rho,i^2")
         ax[1, 1].set_title(f"{modes.shape[1]} stiff modes")
-        pp.network(ax[1, 2], pos, edges, s2, log=True, cmap="Oranges", label="||s_i||^2")
+        pp.network(ax[1, 2], pos, edges, s2, log=True, cmap="Oranges", decades=DECADES,
+                   label="||s_i||^2")
         ax[1, 2].set_title("susceptibility norm")
         pp.stiff_mode_correlation(ax[1, 3], s2, modes)
         ax[1, 3].set_title("susceptibility vs stiff modes")

@@ -21,7 +21,7 @@ import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.colors import ListedColormap, LogNorm, Normalize  # noqa: E402
+from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm, Normalize  # noqa: E402
 
 __all__ = [
     "open_results", "checks", "check_caption", "network", "node_field", "task_nodes", "spectra",
@@ -237,17 +237,30 @@ def scatter_correlation(ax, x, y, logx=True, logy=True, label=None, color=None, 
 
 def stiff_mode_correlation(ax, susceptibility, modes, legend_size=7):
     """|Psi_rho,i| of every stiff mode (columns of `modes`) against ||s_i||^2, one colour per
-    mode with its Spearman rho (000 Figs. 4d, 5d, 6c). Up to four modes the legend sits in the
-    panel; more would cover the points, so it goes under the panel in columns."""
-    for j in range(modes.shape[1]):
-        scatter_correlation(ax, susceptibility, np.abs(modes[:, j]) + 1e-300,
-                            label=f"mode {j + 1}", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
-    ax.set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
-    if modes.shape[1] <= 4:
+    mode with its Spearman rho (000 Figs. 4d, 5d, 6c). Up to four modes a legend names each
+    mode's rho; more would cover the points, so the modes are coloured by rank with a colour
+    bar and the range of their rho is written in the panel."""
+    k = modes.shape[1]
+    if k <= 4:
+        for j in range(k):
+            scatter_correlation(ax, susceptibility, np.abs(modes[:, j]) + 1e-300,
+                                label=f"mode {j + 1}", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
         ax.legend(frameon=False, fontsize=legend_size, markerscale=2)
     else:
-        marker_legend(ax, fontsize=legend_size, ncol=int(np.ceil(modes.shape[1] / 3)),
-                      below=0.18, markerscale=2)
+        s2 = np.asarray(susceptibility, dtype=float)
+        psi = np.abs(np.asarray(modes, dtype=float)) + 1e-300
+        rho = [_spearman(s2, psi[:, j]) for j in range(k)]
+        rank = np.broadcast_to(np.arange(1, k + 1), psi.shape)
+        norm = BoundaryNorm(np.arange(0.5, k + 1), plt.get_cmap("viridis").N)
+        sc = ax.scatter(np.broadcast_to(s2[:, None], psi.shape).ravel(), psi.ravel(), s=5,
+                        alpha=0.5, c=rank.ravel(), cmap="viridis", norm=norm)
+        ax.set(xscale="log", yscale="log", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
+        cb = plt.colorbar(sc, ax=ax, fraction=0.046, pad=0.02,
+                          ticks=np.unique(np.linspace(1, k, min(k, 10)).round().astype(int)))
+        cb.set_label("stiff mode (1: stiffest)")
+        ax.text(0.97, 0.03, f"Spearman rho per mode:\n{min(rho):.2f} to {max(rho):.2f}",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=legend_size + 1)
+    ax.set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
 
 
 def curves(ax, x, means, errors=None, labels=None, logx=False, logy=False, xlabel=None,
