@@ -33,5 +33,5 @@ with pp.open_results(out) as r:
             axis.set_yscale("log")
             axis.set_xticks([0, 1], ["before", "after"])
             axis.set_ylabel(label)
-            axis.legend(frameon=False, fontsize=6)
+            axis.legend(frameon=False, fontsize=8)
     pp.save(fig, out, sys.argv[2] if len(sys.argv) > 2 else "R10", caption=pp.check_caption(r))

@@ -29,11 +29,12 @@ with pp.open_results(out) as r:
         band(ax[2 * j], g["cost_exact"][()], "tab:green", "projector (lr 0.3)")
         ax[2 * j].set(yscale="log", xlabel="epoch", ylabel="training loss",
                       title=f"{part} data: loss (median, quartiles)")
-        ax[2 * j].legend(frameon=False, fontsize=7)
+        pp.marker_legend(ax[2 * j], fontsize=8, ncol=1, below=0.2)
         tp, ex = g["map_error_two_phase"][()], g["map_error_exact"][()]
         ax[2 * j + 1].scatter(ex, tp, s=12, c="k")
         lo, hi = min(tp.min(), ex.min()) * 0.98, max(tp.max(), ex.max()) * 1.02
-        ax[2 * j + 1].plot([lo, hi], [lo, hi], "k:", lw=0.8)
+        ax[2 * j + 1].plot([lo, hi], [lo, hi], "k:", lw=0.8, label="equal errors")
+        ax[2 * j + 1].legend(frameon=False, fontsize=8, loc="lower right")
         ax[2 * j + 1].set(xlabel="projector ||L - M||_F / ||M||_F",
                           ylabel="two-phase ||L - M||_F / ||M||_F",
                           title=f"{part} data: map error per network")
