@@ -192,15 +192,33 @@ def marker_legend(ax, fontsize=8, ncol=None, below=0.0, **kwargs):
                   columnspacing=1.0, borderaxespad=0.3, **kwargs)
 
 
-def spectra(ax, before, after, labels=("before training", "after training"), stiff=None):
+def spectra(ax, before, after, labels=("before training", "after training"), stiff=None,
+            floor=1e-16):
     """Eigenvalue spectra as |value| against rank (descending), log scale; `stiff` marks the
-    expected number of stiff modes with a vertical line."""
-    for values, lab, style in ((before, labels[0], dict(c="0.6", marker=".")),
-                               (after, labels[1], dict(c="k", marker="."))):
+    expected number of stiff modes with a vertical line. Eigenvalues below floor x the largest
+    are round-off of a zero eigenvalue: they are drawn on the floor (triangles) in a grey band
+    rather than spread over further decades. The first spectrum is drawn as open circles so
+    that it stays visible where the second coincides with it."""
+    top = max(np.abs(np.asarray(v)).max() for v in (before, after) if v is not None)
+    low = top * floor
+    clipped = False
+    for values, lab, style in ((before, labels[0], dict(mec="0.55", mfc="none", marker="o",
+                                                         ms=4)),
+                               (after, labels[1], dict(c="k", marker=".", ms=5))):
         if values is None:
             continue
         v = np.sort(np.abs(np.asarray(values)))[::-1]
-        ax.plot(np.arange(1, len(v) + 1), v, ls="none", label=lab, **style)
+        rank = np.arange(1, len(v) + 1)
+        above = v >= low
+        ax.plot(rank[above], v[above], ls="none", label=lab, **style)
+        if (~above).any():
+            clipped = True
+            ax.plot(rank[~above], np.full((~above).sum(), low), ls="none",
+                    **dict(style, marker="v"))
+    if clipped:
+        ax.axhspan(low / 10, low, color="0.9", zorder=0,
+                   label=f"< {floor:.0e} x max (round-off)")
+        ax.set_ylim(low / 10, top * 5)
     if stiff:
         ax.axvline(stiff + 0.5, c="tab:red", lw=0.8, ls="--")
     ax.set_xscale("log")
