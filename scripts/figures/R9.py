@@ -65,7 +65,8 @@ def main(output_dir):
         ax[0, 3].axvline(0.0, c="tab:red", label="002: C lambda_1^2 ~ 1")
         ax[0, 3].set_xlabel("log10 C lambda_1^2\nwhere H_sat:H first reaches 0.9")
         ax[0, 3].set_ylabel("networks")
-        ax[0, 3].legend(frameon=False, loc="center left")
+        ax[0, 3].set_ylim(0, ax[0, 3].get_ylim()[1] * 1.25)  # room for the legend
+        ax[0, 3].legend(frameon=False, loc="upper left")
         # The 30 edges with the largest diagonal entries (the Hessians are sparse and low rank).
         top = np.argsort(-(np.abs(np.diag(a["hessian_before"][()])) +
                            np.abs(np.diag(a["hessian_after"][()]))))[:30]
