@@ -9,6 +9,11 @@ import numpy as np
 
 import plnet_plot as pp
 
+# The stiff modes are localised: most edges' entries are round-off, 20-30 decades below the
+# largest, so their colour scales span DECADES decades (of Psi^2) below the maximum; so does
+# ||s_i||^2, which spans 8 decades on R2's network with the susceptible edges a few among many.
+DECADES = 4
+
 
 def regression_figure(output_dir, name):
     with pp.open_results(output_dir) as r:
@@ -19,7 +24,7 @@ def regression_figure(output_dir, name):
         k = run["parameters/final"][()]
         modes = a["stiff_modes"][()]
         s2 = a["susceptibility_norms"][()]
-        fig, ax = pp.figure(2, 4)
+        fig, ax = pp.figure(2, 4, size=4.0, aspect=1.0)
         pp.network(ax[0, 0], pos, edges, k, log=True, cmap="Greys", label="conductance k")
         pp.task_nodes(ax[0, 0], pos, **nodes)
         ax[0, 0].set_title("trained conductances")
@@ -32,13 +37,14 @@ def regression_figure(output_dir, name):
         pp.spectra(ax[0, 3], a["hessian_before"][()], a["hessian_after"][()],
                    stiff=modes.shape[1])
         ax[0, 3].set_title("cost Hessian spectrum")
-        pp.network(ax[1, 0], pos, edges, np.abs(modes[:, 0]), cmap="Purples",
-                   label="|Psi_1,i|")
+        pp.network(ax[1, 0], pos, edges, np.abs(modes[:, 0]), log=True, cmap="Purples",
+                   decades=DECADES / 2, width_by_value=True, label="|Psi_1,i|")
         ax[1, 0].set_title("stiffest mode")
         pp.network(ax[1, 1], pos, edges, a["stiff_weight"][()], log=True, cmap="Purples",
-                   label="sum_rho Psi_rho,i^2")
+                   decades=DECADES, width_by_value=True, label="sum_rho Psi_rho,i^2")
         ax[1, 1].set_title(f"{modes.shape[1]} stiff modes")
-        pp.network(ax[1, 2], pos, edges, s2, log=True, cmap="Oranges", label="||s_i||^2")
+        pp.network(ax[1, 2], pos, edges, s2, log=True, cmap="Oranges", decades=DECADES,
+                   label="||s_i||^2")
         ax[1, 2].set_title("susceptibility norm")
         pp.stiff_mode_correlation(ax[1, 3], s2, modes)
         ax[1, 3].set_title("susceptibility vs stiff modes")

@@ -30,8 +30,10 @@ with pp.open_results(out) as r:
                 axis.plot([0, 1], [b, c], c="grey", lw=0.5, alpha=0.6)
             axis.plot([0, 1], [np.median(before), np.median(after)], c="k", lw=2,
                       label="median")
-            axis.set_yscale("log")
+            both = np.concatenate([before, after])
+            if both.min() > 0 and both.max() > 30 * both.min():
+                axis.set_yscale("log")  # linear below 1.5 decades: a log axis there has no labels
             axis.set_xticks([0, 1], ["before", "after"])
             axis.set_ylabel(label)
-            axis.legend(frameon=False, fontsize=6)
+            axis.legend(frameon=False, fontsize=8)
     pp.save(fig, out, sys.argv[2] if len(sys.argv) > 2 else "R10", caption=pp.check_caption(r))

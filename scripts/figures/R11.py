@@ -7,6 +7,7 @@ Usage: /usr/bin/python3 scripts/figures/R11.py <output dir of `plnet reproduce R
 import sys
 
 import numpy as np
+from matplotlib.ticker import LogFormatterSciNotation
 
 import plnet_plot as pp
 
@@ -23,10 +24,13 @@ def main(output_dir):
             ax[row, 0].plot(k, first[:, 0], "o", ms=3, c="0.6", label="before training")
             ax[row, 0].plot(k, first[:, 1], "o", ms=3, c="k", label="after training")
             ax[row, 0].set_yscale("log")
+            # Label 2x and 5x ticks too: the node spectrum spans little more than a decade.
+            ax[row, 0].yaxis.set_minor_formatter(
+                LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(2, 0.4)))
             ax[row, 0].set_xlabel("rank")
             ax[row, 0].set_ylabel("eigenvalue")
             ax[row, 0].legend(frameon=False, fontsize=7)
-            ax[row, 0].set_title(f"{part}: one network", fontsize=9)
+            ax[row, 0].set_title(f"{part}: one network", fontsize=10)
             bottom, top = g["log_shift_from_bottom"][()], g["log_shift_from_top"][()]
             n = len(bottom)
             ax[row, 1].bar(np.arange(1, n + 1), bottom, color="tab:blue", label="from the bottom")
@@ -34,9 +38,9 @@ def main(output_dir):
                            label="top 5 (rank from the top)")
             ax[row, 1].axhline(0, c="k", lw=0.6)
             ax[row, 1].set_xlabel("rank (negative: from the top)")
-            ax[row, 1].set_ylabel("mean log(lambda_after / lambda_before)")
+            ax[row, 1].set_ylabel(r"mean $\log(\lambda_{after} / \lambda_{before})$")
             ax[row, 1].legend(frameon=False, fontsize=7)
-            ax[row, 1].set_title("eigenvalue shift (mean over realisations)", fontsize=9)
+            ax[row, 1].set_title("eigenvalue shift (mean over realisations)", fontsize=10)
             al, at = g["alignment_from_bottom"][()], g["alignment_from_top"][()]
             before = g["alignment_from_bottom_before"][()]
             rnd = float(g["random_alignment"][()])
@@ -52,9 +56,9 @@ def main(output_dir):
                                 lw=0.8, label="with the target forces")
             ax[row, 2].axhline(rnd, c="k", ls="--", lw=0.8, label="random n_T / n")
             ax[row, 2].set_xlabel("rank (negative: from the top)")
-            ax[row, 2].set_ylabel("|P v_k|^2 on the task inputs' span")
-            ax[row, 2].legend(frameon=False, fontsize=7)
-            ax[row, 2].set_title("alignment with the task inputs", fontsize=9)
+            ax[row, 2].set_ylabel("|P v_k|^2 on the inputs' span")
+            pp.marker_legend(ax[row, 2], fontsize=8, ncol=2, below=0.25)
+            ax[row, 2].set_title("alignment with the task inputs", fontsize=10)
         pp.save(fig, output_dir, "R11", caption=pp.check_caption(r))
 
 

@@ -22,9 +22,12 @@ with pp.open_results(out) as r:
               labels=["two-phase (beta 0.3)", "projector"], xlabel="p_freeze",
               ylabel=f"test accuracy (mean +- sd, {n} trials)")
     ax[0].set_title("accuracy under limited actuation")
-    for k, (rows, c) in enumerate(((tp, "tab:blue"), (ex, "tab:orange"))):
+    for k, (rows, c, name) in enumerate(((tp, "tab:blue", "two-phase"),
+                                         (ex, "tab:orange", "projector"))):
         for j, pj in enumerate(p):
-            ax[1].scatter(np.full(n, pj) + (k - 0.5) * 0.02, rows[j], s=5, c=c, alpha=0.5)
+            ax[1].scatter(np.full(n, pj) + (k - 0.5) * 0.02, rows[j], s=6, c=c, alpha=0.5,
+                          label=name if j == 0 else None)
     ax[1].set(xlabel="p_freeze", ylabel="test accuracy per trial",
-              title="trials (blue: two-phase, orange: projector)")
+              title=f"each of the {n} trials")
+    ax[1].legend(frameon=False, loc="lower left", markerscale=2)
     pp.save(fig, out, "R16", caption=pp.check_caption(r))

@@ -23,15 +23,15 @@ with pp.open_results(out) as r:
     a = r["analysis"]
     beta = a["betas"][()]
     sd = float(a["noise_sd"][()])
-    fig, axes = pp.figure(1, 4, size=3.3)
-    ax = axes[0]
+    fig, axes = pp.figure(2, 2, size=3.8, aspect=1.25)
+    ax = axes.ravel()
 
     band(ax[0], beta, a["finite_nudge_error"][()], "k", "|T(beta) - T_0| / |T_0|")
     ax[0].plot(beta, beta / beta[0] * np.median(a["finite_nudge_error"][()][:, 0]), "k:",
                lw=0.8, label="slope 1")
     ax[0].set(xscale="log", yscale="log", xlabel="nudge beta", ylabel="relative error",
               title="finite-nudge error (App. F)")
-    ax[0].legend(frameon=False, fontsize=7)
+    ax[0].legend(frameon=False, fontsize=8)
 
     mc, se, cf = a["noise_bias"][()], a["noise_bias_error"][()], a["predicted_noise_bias"][()]
     band(ax[1], beta, cf, "tab:red", "closed form (eq. 144)")
@@ -40,12 +40,12 @@ with pp.open_results(out) as r:
                    label="Monte Carlo (median, +- median s.e.)")
     ax[1].set(xscale="log", yscale="log", xlabel="nudge beta", ylabel="bias / |T_0|",
               title=f"label-noise bias, sd {sd:g} (App. L)")
-    ax[1].legend(frameon=False, fontsize=7)
+    ax[1].legend(frameon=False, fontsize=8)
 
     band(ax[2], beta, a["error_to_exact"][()], "tab:blue", "|T(beta) - exact| / |exact|")
     ax[2].set(xscale="log", yscale="log", xlabel="nudge beta", ylabel="relative error",
               title="two-phase vs exact gradient")
-    ax[2].legend(frameon=False, fontsize=7)
+    ax[2].legend(frameon=False, fontsize=8)
 
     k = int(np.argmin(np.abs(np.log(beta / 0.3))))
     z_two = mc[:, k] / se[:, k]
@@ -57,5 +57,5 @@ with pp.open_results(out) as r:
     ax[3].axvline(4, color="k", ls=":", lw=0.8)
     ax[3].set(xscale="log", xlabel="noise-induced shift / its s.e.", ylabel="networks",
               title="bias under label noise")
-    ax[3].legend(frameon=False, fontsize=7)
+    ax[3].legend(frameon=False, fontsize=8)
     pp.save(fig, out, "R18", caption=pp.check_caption(r))

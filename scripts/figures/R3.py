@@ -30,10 +30,14 @@ with pp.open_results(out) as r:
         ax[0, 1].scatter(x[:, 0], x[:, 2], c=t, cmap="viridis", marker=marker, s=14,
                          label=split, vmin=0, vmax=2)
         wrong = y != t
-        ax[0, 1].scatter(x[wrong, 0], x[wrong, 2], marker="x", c="red", s=40)
+        ax[0, 1].scatter(x[wrong, 0], x[wrong, 2], marker="x", c="red", s=40,
+                         label="misclassified" if split == "train" else None)
+    for k in range(3):
+        ax[0, 1].scatter([], [], marker="s", s=30, color=pp.plt.get_cmap("viridis")(k / 2),
+                         label=f"class {k + 1}")
     ax[0, 1].set_xlabel("x1")
     ax[0, 1].set_ylabel("x2")
-    ax[0, 1].legend(frameon=False)
+    pp.marker_legend(ax[0, 1], ncol=3, below=0.2)
     ax[0, 1].set_title(f"train {a['train_accuracy'][()]:.0%}, test {a['test_accuracy'][()]:.0%}")
     step = run["log/step"][()]
     acc = run["log/train_accuracy"][()]

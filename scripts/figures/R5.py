@@ -32,8 +32,8 @@ def main(output_dir):
             panel.set_xlabel("number of softest modes n")
             panel.set_ylabel("partial / full")
             panel.set_ylim(0, 1.05)
-            panel.set_title(title, fontsize=9)
-        ax[0, 0].legend(frameon=False, fontsize=7, loc="lower right")
+            panel.set_title(title, fontsize=10)
+        ax[0, 0].legend(frameon=False, fontsize=8, loc="lower right")
         pp.save(fig, output_dir, "R5", caption=pp.check_caption(r))
 
 

@@ -50,32 +50,34 @@ def main(output_dir):
             panel.legend(frameon=False, fontsize=7, loc="lower left")
         ax[0, 0].axvline(np.median(inv), c="tab:red")
         ax[0, 0].axvspan(*np.percentile(inv, [10, 90]), color="tab:red", alpha=0.15)
-        ax[0, 0].set_title(f"(a) {int(a['realisations'][()])} networks; red: lambda_1^-2")
+        ax[0, 0].set_title(f"Fig. 2a: {int(a['realisations'][()])} networks (red: lambda_1^-2)")
         ax[0, 1].axvline(1.0, c="tab:red")
-        ax[0, 1].set_title("(a) on each network's scale")
+        ax[0, 1].set_title("Fig. 2a on each network's scale")
         slopes = a["ratio_slopes"][()]
         ax[0, 2].hist(slopes, bins=20, color="tab:blue", alpha=0.7)
         ax[0, 2].axvline(0.5, c="k", ls="--", label="sqrt(C): 1/2")
-        ax[0, 2].set_xlabel("slope of log(||H_dyn|| / ||H_sat||) vs log C")
+        ax[0, 2].set_xlabel("slope of log(||H_dyn|| / ||H_sat||)\nagainst log C, per network")
         ax[0, 2].set_ylabel("networks")
         ax[0, 2].legend(frameon=False)
         ax[0, 2].set_title(f"median slope {np.median(slopes):.3f}")
         crossing = a["crossing_scaled_cost"][()]
         ax[0, 3].hist(np.log10(crossing), bins=20, color="k", alpha=0.6)
         ax[0, 3].axvline(0.0, c="tab:red", label="002: C lambda_1^2 ~ 1")
-        ax[0, 3].set_xlabel("log10 C lambda_1^2 where H_sat:H first reaches 0.9")
+        ax[0, 3].set_xlabel("log10 C lambda_1^2\nwhere H_sat:H first reaches 0.9")
         ax[0, 3].set_ylabel("networks")
-        ax[0, 3].legend(frameon=False)
+        ax[0, 3].set_ylim(0, ax[0, 3].get_ylim()[1] * 1.25)  # room for the legend
+        ax[0, 3].legend(frameon=False, loc="upper left")
         # The 30 edges with the largest diagonal entries (the Hessians are sparse and low rank).
         top = np.argsort(-(np.abs(np.diag(a["hessian_before"][()])) +
                            np.abs(np.diag(a["hessian_after"][()]))))[:30]
-        for col, (name, title) in enumerate((("hessian_before", "(b) H before"),
-                                             ("hessian_saturated_before", "(b) H_sat before"),
-                                             ("hessian_after", "(b) H after"),
-                                             ("hessian_saturated_after", "(b) H_sat after"))):
+        for col, (name, title) in enumerate((("hessian_before", "Fig. 2b: H before"),
+                                             ("hessian_saturated_before", "H_sat before"),
+                                             ("hessian_after", "Fig. 2b: H after"),
+                                             ("hessian_saturated_after", "H_sat after"))):
             h = a[name][()][np.ix_(top, top)]
             m = np.abs(h).max()
-            ax[1, col].imshow(h, cmap="RdBu_r", vmin=-m, vmax=m, interpolation="nearest")
+            im = ax[1, col].imshow(h, cmap="RdBu_r", vmin=-m, vmax=m, interpolation="nearest")
+            fig.colorbar(im, ax=ax[1, col], fraction=0.046, pad=0.02, format="%.2g")
             ax[1, col].set_title(title + " (top 30 edges)")
             ax[1, col].set_xticks([])
             ax[1, col].set_yticks([])

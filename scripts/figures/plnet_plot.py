@@ -11,6 +11,8 @@ values (N).
 
 import json
 import os
+import re
+import textwrap
 
 import matplotlib
 
@@ -19,12 +21,12 @@ import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm, Normalize  # noqa: E402
 
 __all__ = [
     "open_results", "checks", "check_caption", "network", "node_field", "task_nodes", "spectra",
     "scatter_correlation", "stiff_mode_correlation", "curves", "eigenvalue_flow",
-    "training_curve", "save", "figure",
+    "training_curve", "save", "figure", "log_range", "edge_overlay", "marker_legend",
 ]
 
 
@@ -39,16 +41,24 @@ def checks(results):
     return json.loads(raw.decode() if isinstance(raw, bytes) else raw)
 
 
-def check_caption(results, width=110):
-    """One line per check: 'PASS name: measured (paper: claim)', wrapped to `width`.
+def check_caption(results):
+    """The reproduction's status for the figure: a header (size, seed, counts, where the full
+    table is) and one line per check, 'PASS  name = measured'. The paper's claims and the
+    criteria are left to check.md next to the figure; save() wraps long lines, never cuts them.
 
     The status is PASS, FAIL or DEVIATES (a failed check the reproduction documents as a known
     deviation from the paper)."""
-    lines = []
-    for c in checks(results)["checks"]:
+    table = checks(results)
+    rows = table["checks"]
+    status = [c.get("status", "PASS" if c["passed"] else "FAIL") for c in rows]
+    counts = ", ".join(f"{status.count(s)} {s}" for s in ("PASS", "DEVIATES", "FAIL")
+                       if status.count(s))
+    size = "quick size" if table.get("quick") else "full size"
+    lines = [f"{table.get('id', '')} checks ({size}, seed {table.get('seed', '?')}): {counts}. "
+             "Paper claims and criteria: check.md"]
+    for c, st in zip(rows, status):
         measured = "n/a" if c["measured"] is None else f"{c['measured']:.3g}"
-        line = f"{c.get('status', 'PASS' if c['passed'] else 'FAIL')}  {c['name']}: {measured} (paper: {c['paper']})"
-        lines.append(line if len(line) <= width else line[: width - 3] + "...")
+        lines.append(f"{st:<8} {c['name']} = {measured}")
     return "\n".join(lines)
 
 
@@ -58,24 +68,56 @@ def _segments(positions, edges):
     return np.stack([p[e[:, 0]], p[e[:, 1]]], axis=1)
 
 
+def log_range(values, decades=4.0):
+    """(vmin, vmax, clipped) for a logarithmic scale over `values`: vmax is the largest value
+    and vmin the smallest positive one, but at most `decades` decades below vmax. Entries that
+    are round-off or 20 decades below the rest otherwise make a panel one colour. clipped says
+    whether anything lies below vmin (the caller says so in the label)."""
+    v = np.asarray(values, dtype=float)
+    positive = v[np.isfinite(v) & (v > 0)]
+    if not positive.size:
+        return 1e-300, 1.0, False
+    vmax = positive.max()
+    vmin = max(positive.min(), vmax * 10.0 ** -decades)
+    return vmin, vmax, bool((v < vmin).any())
+
+
+def _light_floor(cmap, start=0.12):
+    """A sequential colour map without its palest end, so that edges at the bottom of the
+    scale stay visible on a white background."""
+    base = plt.get_cmap(cmap)
+    return ListedColormap(base(np.linspace(start, 1.0, 256)), name=f"{base.name}_visible")
+
+
 def network(ax, positions, edges, values=None, log=False, cmap="viridis", width=1.5,
-            width_by_value=False, vmin=None, vmax=None, label=None, colorbar=True):
+            width_by_value=False, vmin=None, vmax=None, label=None, colorbar=True,
+            decades=None, color="0.6", zorder=None):
     """The network drawn at its node positions, edges coloured by a per-edge quantity.
 
     values: length-M array (conductance, susceptibility, stiff-mode entry, current) or None
-    (grey edges). log: logarithmic colour scale (non-positive values are clipped to the smallest
-    positive one). width_by_value: line widths also grow with the value (rank-scaled).
-    Returns the LineCollection (a mappable)."""
+    (edges in `color`). log: logarithmic colour scale. decades (log only): the scale spans at
+    most this many decades below the largest value; smaller values (and non-positive ones) are
+    drawn in the bottom colour, the colour bar gets a triangle at its foot and the label says
+    "values below max/10^decades at the floor". Without decades the scale runs from the
+    smallest positive value. width_by_value: line widths also grow with the value
+    (rank-scaled). Returns the LineCollection (a mappable)."""
     segs = _segments(positions, edges)
+    extend = "neither"
     if values is None:
-        lc = LineCollection(segs, colors="0.6", linewidths=width)
+        lc = LineCollection(segs, colors=color, linewidths=width, zorder=zorder)
     else:
         v = np.asarray(values, dtype=float)
         if log:
-            positive = v[v > 0]
-            floor = positive.min() if positive.size else 1e-300
-            v = np.maximum(v, floor)
-            norm = LogNorm(vmin=vmin or v.min(), vmax=vmax or v.max())
+            low, high, clipped = log_range(v, decades if decades is not None else np.inf)
+            v = np.maximum(v, low)
+            norm = LogNorm(vmin=vmin or low, vmax=vmax or high)
+            if clipped:
+                extend = "min"
+                if label:
+                    label = f"{label}\n(< max/1e{decades:g} at the floor)"
+            if isinstance(cmap, str) and cmap in ("Greys", "Purples", "Oranges", "Blues",
+                                                  "Reds", "Greens"):
+                cmap = _light_floor(cmap)
         else:
             norm = Normalize(vmin=v.min() if vmin is None else vmin,
                              vmax=v.max() if vmax is None else vmax)
@@ -83,16 +125,32 @@ def network(ax, positions, edges, values=None, log=False, cmap="viridis", width=
         if width_by_value:
             ranks = np.argsort(np.argsort(v)) / max(len(v) - 1, 1)
             widths = width * (0.3 + 1.7 * ranks)
-        lc = LineCollection(segs, array=v, cmap=cmap, norm=norm, linewidths=widths)
+        lc = LineCollection(segs, array=v, cmap=cmap, norm=norm, linewidths=widths,
+                            zorder=zorder)
     ax.add_collection(lc)
     ax.autoscale()
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     if values is not None and colorbar:
-        cb = plt.colorbar(lc, ax=ax, fraction=0.046, pad=0.02)
+        cb = plt.colorbar(lc, ax=ax, fraction=0.046, pad=0.02, extend=extend)
         if label:
             cb.set_label(label)
+    return lc
+
+
+def edge_overlay(ax, positions, edges, subset, color="tab:red", width=2.5, ls="-", label=None,
+                 zorder=3):
+    """A subset of edges (indices into `edges`) drawn on top of a network panel in one colour,
+    with the same bond geometry as network(); label makes it a legend entry."""
+    subset = np.asarray(subset, dtype=np.int64)
+    if not subset.size:
+        return None
+    lc = network(ax, positions, np.asarray(edges)[subset], None, color=color, width=width,
+                 zorder=zorder)
+    lc.set_linestyle(ls)
+    if label:
+        lc.set_label(label)
     return lc
 
 
@@ -108,26 +166,59 @@ def node_field(ax, positions, edges, node_values, cmap="coolwarm", size=18, labe
     return sc
 
 
-def task_nodes(ax, positions, inputs=(), outputs=(), held=(), size=70):
-    """000's markers: sources red circles, targets blue circles, grounds white squares."""
+def task_nodes(ax, positions, inputs=(), outputs=(), held=(), size=70, legend=True,
+               labels=("source", "target", "ground")):
+    """000's markers: sources red circles, targets blue circles, grounds white squares, with a
+    legend under the panel (legend=False: the caller places it, e.g. with marker_legend)."""
     p = np.asarray(positions)[:, :2]
-    for nodes, style in ((inputs, dict(c="red", marker="o", label="source")),
-                         (outputs, dict(c="blue", marker="o", label="target")),
-                         (held, dict(c="white", marker="s", label="ground"))):
+    for nodes, style in ((inputs, dict(c="red", marker="o", label=labels[0])),
+                         (outputs, dict(c="blue", marker="o", label=labels[1])),
+                         (held, dict(c="white", marker="s", label=labels[2]))):
         nodes = np.asarray(nodes, dtype=np.int64)
         if nodes.size:
             ax.scatter(p[nodes, 0], p[nodes, 1], s=size, edgecolors="k", zorder=4, **style)
+    if legend:
+        marker_legend(ax)
 
 
-def spectra(ax, before, after, labels=("before training", "after training"), stiff=None):
+def marker_legend(ax, fontsize=8, ncol=None, below=0.0, **kwargs):
+    """The panel's labelled artists (task markers, overlays) as a legend under the panel (one
+    row unless ncol says otherwise; below: extra offset in axes units, for tick labels; kwargs
+    go to Axes.legend)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -below),
+                  ncol=ncol or len(handles), frameon=False, fontsize=fontsize, handletextpad=0.3,
+                  columnspacing=1.0, borderaxespad=0.3, **kwargs)
+
+
+def spectra(ax, before, after, labels=("before training", "after training"), stiff=None,
+            floor=1e-16):
     """Eigenvalue spectra as |value| against rank (descending), log scale; `stiff` marks the
-    expected number of stiff modes with a vertical line."""
-    for values, lab, style in ((before, labels[0], dict(c="0.6", marker=".")),
-                               (after, labels[1], dict(c="k", marker="."))):
+    expected number of stiff modes with a vertical line. Eigenvalues below floor x the largest
+    are round-off of a zero eigenvalue: they are drawn on the floor (triangles) in a grey band
+    rather than spread over further decades. The first spectrum is drawn as open circles so
+    that it stays visible where the second coincides with it."""
+    top = max(np.abs(np.asarray(v)).max() for v in (before, after) if v is not None)
+    low = top * floor
+    clipped = False
+    for values, lab, style in ((before, labels[0], dict(mec="0.55", mfc="none", marker="o",
+                                                         ms=4)),
+                               (after, labels[1], dict(c="k", marker=".", ms=5))):
         if values is None:
             continue
         v = np.sort(np.abs(np.asarray(values)))[::-1]
-        ax.plot(np.arange(1, len(v) + 1), v, ls="none", label=lab, **style)
+        rank = np.arange(1, len(v) + 1)
+        above = v >= low
+        ax.plot(rank[above], v[above], ls="none", label=lab, **style)
+        if (~above).any():
+            clipped = True
+            ax.plot(rank[~above], np.full((~above).sum(), low), ls="none",
+                    **dict(style, marker="v"))
+    if clipped:
+        ax.axhspan(low / 10, low, color="0.9", zorder=0,
+                   label=f"< {floor:.0e} x max (round-off)")
+        ax.set_ylim(low / 10, top * 5)
     if stiff:
         ax.axvline(stiff + 0.5, c="tab:red", lw=0.8, ls="--")
     ax.set_xscale("log")
@@ -164,12 +255,30 @@ def scatter_correlation(ax, x, y, logx=True, logy=True, label=None, color=None, 
 
 def stiff_mode_correlation(ax, susceptibility, modes, legend_size=7):
     """|Psi_rho,i| of every stiff mode (columns of `modes`) against ||s_i||^2, one colour per
-    mode with its Spearman rho (000 Figs. 4d, 5d, 6c)."""
-    for j in range(modes.shape[1]):
-        scatter_correlation(ax, susceptibility, np.abs(modes[:, j]) + 1e-300,
-                            label=f"mode {j + 1}", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
+    mode with its Spearman rho (000 Figs. 4d, 5d, 6c). Up to four modes a legend names each
+    mode's rho; more would cover the points, so the modes are coloured by rank with a colour
+    bar and the range of their rho is written in the panel."""
+    k = modes.shape[1]
+    if k <= 4:
+        for j in range(k):
+            scatter_correlation(ax, susceptibility, np.abs(modes[:, j]) + 1e-300,
+                                label=f"mode {j + 1}", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
+        ax.legend(frameon=False, fontsize=legend_size, markerscale=2)
+    else:
+        s2 = np.asarray(susceptibility, dtype=float)
+        psi = np.abs(np.asarray(modes, dtype=float)) + 1e-300
+        rho = [_spearman(s2, psi[:, j]) for j in range(k)]
+        rank = np.broadcast_to(np.arange(1, k + 1), psi.shape)
+        norm = BoundaryNorm(np.arange(0.5, k + 1), plt.get_cmap("viridis").N)
+        sc = ax.scatter(np.broadcast_to(s2[:, None], psi.shape).ravel(), psi.ravel(), s=5,
+                        alpha=0.5, c=rank.ravel(), cmap="viridis", norm=norm)
+        ax.set(xscale="log", yscale="log", xlabel="||s_i||^2", ylabel="|Psi_rho,i|")
+        cb = plt.colorbar(sc, ax=ax, fraction=0.046, pad=0.02,
+                          ticks=np.unique(np.linspace(1, k, min(k, 10)).round().astype(int)))
+        cb.set_label("stiff mode (1: stiffest)")
+        ax.text(0.97, 0.03, f"Spearman rho per mode:\n{min(rho):.2f} to {max(rho):.2f}",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=legend_size + 1)
     ax.set_ylim(np.abs(modes).max() * 1e-8, np.abs(modes).max() * 2)
-    ax.legend(frameon=False, fontsize=legend_size)
 
 
 def curves(ax, x, means, errors=None, labels=None, logx=False, logy=False, xlabel=None,
@@ -206,13 +315,13 @@ def eigenvalue_flow(ax, steps, values, logy=True, color="k", alpha=0.6):
     ax.set_ylabel("eigenvalue")
 
 
-def training_curve(ax, group, label="training cost"):
+def training_curve(ax, group, label="training cost", test_label="test cost"):
     """The training cost (and test cost, if logged) of an h5py group with log/*."""
     step = group["log/step"][()]
     ax.plot(step, group["log/train_cost"][()], c="k", label=label)
     test = group["log/test_cost"][()]
     if np.all(test >= 0):
-        ax.plot(step, test, c="tab:orange", label="test cost")
+        ax.plot(step, test, c="tab:orange", label=test_label)
     ax.set_yscale("log")
     if step.max() > 100 * max(step[step > 0].min(initial=1), 1):
         ax.set_xscale("log")
@@ -221,20 +330,41 @@ def training_curve(ax, group, label="training cost"):
     ax.legend(frameon=False)
 
 
-def figure(rows, cols, size=3.6):
-    """A figure of rows x cols panels, each about size x size inches."""
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols * 1.15, size * rows),
+def figure(rows, cols, size=3.6, aspect=1.15):
+    """A figure of rows x cols panels, each about (aspect x size) x size inches (network panels
+    are square with a colour bar: aspect 1.15 leaves room for it)."""
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols * aspect, size * rows),
                              squeeze=False)
     return fig, axes
 
 
+CAPTION_FONTSIZE = 8
+
+
+def _wrap_caption(caption, width_inches, fontsize=CAPTION_FONTSIZE):
+    """The caption's lines wrapped at the figure's width (monospace glyphs are 0.6 em wide);
+    continuation lines are indented past the status word."""
+    chars = max(40, int(width_inches * 72 / (0.6 * fontsize)) - 6)
+    out = []
+    for line in caption.split("\n"):
+        m = re.match(r"(PASS|FAIL|DEVIATES)\s+", line)
+        indent = " " * (m.end() if m else 2)
+        out.extend(textwrap.wrap(line, width=chars, subsequent_indent=indent,
+                                 break_on_hyphens=False) or [""])
+    return "\n".join(out)
+
+
 def save(fig, output_dir, name, caption=None):
     """Writes <output_dir>/<name>.png (150 dpi) and .svg; caption (e.g. check_caption) goes
-    under the panels."""
+    under the panels, wrapped to the figure's width."""
     if caption:
-        n = caption.count("\n") + 1
-        fig.text(0.01, 0.005, caption, family="monospace", fontsize=7, va="bottom")
-        fig.tight_layout(rect=(0, 0.025 * n + 0.01, 1, 1))
+        width, height = fig.get_size_inches()
+        text = _wrap_caption(caption, width)
+        n = text.count("\n") + 1
+        line = CAPTION_FONTSIZE * 1.25 / 72  # inches per line
+        fig.text(0.01, 0.08 / height, text, family="monospace", fontsize=CAPTION_FONTSIZE,
+                 va="bottom", linespacing=1.25)
+        fig.tight_layout(rect=(0, min(0.6, (n * line + 0.12) / height), 1, 1))
     else:
         fig.tight_layout()
     paths = []
