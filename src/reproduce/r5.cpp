@@ -2,7 +2,8 @@
 // bordered Hessian K_2 = [[2L, Q^T], [Q, 0]] (000 eqs. 2, 24; its H is twice plnet's L, and the
 // ratio depends on that factor: partial_susceptibility.hpp) relative to the full ||s_i||^2 in
 // the same convention, for the four tasks of 000 (regression of Fig. 1, regression of Fig. 5a,
-// classification of Fig. 5e, allostery of Fig. 6), each trained from many initial conditions. 000's claim: the ratio saturates by n = 2..10 modes
+// classification of Fig. 5e, allostery of Fig. 6), each trained from many initial conditions. 000's
+// claim: the ratio saturates by n = 2..10 modes
 // ("most of the physical information is encoded in a few soft modes").
 //
 // The four tasks are the shipped configs of R1, R2, R3 and R4 (part fig6), read from the same
@@ -98,7 +99,10 @@ CheckTable run(Context& context) {
         // the sources are not Lagrange rows of 000's K.
         const analysis::PartialSusceptibility p = analysis::partial_susceptibility(
             *e.model, run.final, e.task.fixed, 0, analysis::kPaperHessianFactor);
-        Curves c{p.total_ratio.head(modes), p.mean_ratio.head(modes), run.log.back().train_cost};
+        Curves c;
+        c.total = p.total_ratio.head(modes);
+        c.mean = p.mean_ratio.head(modes);
+        c.cost = run.log.back().train_cost;
         const Vector magnitudes = p.mode_values.cwiseAbs();
         const double middle = detail::median(
             std::vector<double>(magnitudes.data(), magnitudes.data() + magnitudes.size()));
