@@ -460,9 +460,13 @@ void partial_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
   const Index n_ext = inverse.num_dofs() + inverse.num_rows();
   const Index n = std::min<Index>(std::max<Index>(c.options().modes, 1), n_ext - 1);
   const PartialSusceptibility p = partial_susceptibility(inverse, n);
-  out.set("mode_values", p.mode_values, "eigenvalues of K of smallest |nu|, ascending in |nu|");
-  out.set("total_ratio", p.total_ratio, "sum_i ||s_i^(n)||^2 / sum_i ||s_i||^2 per n");
-  out.set("mean_ratio", p.mean_ratio, "mean over edges of ||s_i^(n)||^2 / ||s_i||^2 (000 Fig. 7)");
+  out.set("hessian_factor", p.hessian_factor,
+          "c of 000's bordered Hessian K_c = [[c H, Q^T], [Q, 0]] whose modes are used (000: 2)");
+  out.set("mode_values", p.mode_values, "eigenvalues of K_c of smallest |nu|, ascending in |nu|");
+  out.set("total_ratio", p.total_ratio,
+          "sum_i ||s_i^(n)||^2 / sum_i ||s_i||^2 per n, both in 000's convention (K_c)");
+  out.set("mean_ratio", p.mean_ratio,
+          "mean over edges of ||s_i^(n)||^2 / ||s_i||^2 in 000's convention (000 Fig. 7)");
   out.set("converged", static_cast<Index>(p.converged), "1 if Lanczos converged");
 }
 
@@ -637,7 +641,8 @@ std::vector<Measure> make_registry() {
                },
                saturation_measure});
   m.push_back({"partial-susceptibility",
-               "susceptibility over the --modes softest bordered modes (000 eq. 24, Fig. 7)",
+               "susceptibility over the --modes softest modes of 000's bordered Hessian "
+               "[[2H, Q^T], [Q, 0]] (000 eq. 24, Fig. 7)",
                difference_network, partial_susceptibility_measure});
   m.push_back({"measured-susceptibility",
                "s_i from simulated noisy probe experiments: error vs --probe-noise and --probes",

@@ -50,6 +50,31 @@ class ShiftInvert {
 
 }  // namespace
 
+BorderedSpectrum bordered_spectrum(const physics::LinearModel& model, const Vector& w,
+                                   const physics::BoundaryConditions& bc, double hessian_factor) {
+  require(std::isfinite(hessian_factor) && hessian_factor > 0.0, "bordered_spectrum",
+          "hessian_factor must be finite and > 0 (got ", hessian_factor, ")");
+  physics::validate(model, bc);
+  model.check_parameters(w, "bordered_spectrum");
+  Matrix k = Matrix(physics::bordered_matrix(model, w, bc));
+  const Index n = model.num_dofs();
+  k.topLeftCorner(n, n) *= hessian_factor;  // [[c H, Q^T], [Q, 0]]
+  const Eigen::SelfAdjointEigenSolver<Matrix> eig(k);
+  const Vector& values = eig.eigenvalues();
+  std::vector<Index> order(static_cast<std::size_t>(values.size()));
+  std::iota(order.begin(), order.end(), Index{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](Index p, Index q) { return std::abs(values[p]) < std::abs(values[q]); });
+  BorderedSpectrum out;
+  out.values.resize(values.size());
+  out.modes.resize(values.size(), values.size());
+  for (std::size_t c = 0; c < order.size(); ++c) {
+    out.values[static_cast<Index>(c)] = values[order[c]];
+    out.modes.col(static_cast<Index>(c)) = eig.eigenvectors().col(order[c]);
+  }
+  return out;
+}
+
 PhysicalSpectrum physical_spectrum(const physics::LinearModel& model, const Vector& w,
                                    const physics::BoundaryConditions& bc) {
   physics::validate(model, bc);
@@ -64,19 +89,9 @@ PhysicalSpectrum physical_spectrum(const physics::LinearModel& model, const Vect
   for (Index c = 0; c < a.cols(); ++c)
     reduced.expand_into(out.reduced_modes.col(c), zero, out.reduced_modes_full.col(c));
 
-  const Eigen::SelfAdjointEigenSolver<Matrix> bordered_eig(
-      Matrix(physics::bordered_matrix(model, w, bc)));
-  const Vector& values = bordered_eig.eigenvalues();
-  std::vector<Index> order(static_cast<std::size_t>(values.size()));
-  std::iota(order.begin(), order.end(), Index{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](Index p, Index q) { return std::abs(values[p]) < std::abs(values[q]); });
-  out.bordered_values.resize(values.size());
-  out.bordered_modes.resize(values.size(), values.size());
-  for (std::size_t c = 0; c < order.size(); ++c) {
-    out.bordered_values[static_cast<Index>(c)] = values[order[c]];
-    out.bordered_modes.col(static_cast<Index>(c)) = bordered_eig.eigenvectors().col(order[c]);
-  }
+  BorderedSpectrum bordered = bordered_spectrum(model, w, bc, 1.0);
+  out.bordered_values = std::move(bordered.values);
+  out.bordered_modes = std::move(bordered.modes);
   return out;
 }
 

@@ -28,6 +28,20 @@ struct PhysicalSpectrum {
   Matrix bordered_modes;
 };
 
+/// Eigenpairs of the bordered matrix with its physical block scaled by c = hessian_factor,
+///     K_c = [[c H, Q^T], [Q, 0]],
+/// ordered by |value| ascending, orthonormal eigenvectors [x; mu] as columns. c = 1 is plnet's
+/// K (PhysicalSpectrum::bordered_*); c = 2 is 000's eq. (2) (its H = 2L). K_c and K_1 are
+/// congruent (K_c = D K_1 D, D = diag(sqrt(c) I, I / sqrt(c))), not similar: their eigenvectors
+/// differ and no rescaling maps one set of modes onto the other. Dense, O(n_ext^3).
+struct BorderedSpectrum {
+  Vector values;  ///< length n_ext, |value| ascending
+  Matrix modes;   ///< n_ext x n_ext
+};
+BorderedSpectrum bordered_spectrum(const physics::LinearModel& model, const Vector& w,
+                                   const physics::BoundaryConditions& bc,
+                                   double hessian_factor = 1.0);
+
 /// Dense eigen-decompositions of both forms for the structure of `bc` (values ignored).
 /// O(n^3): small and moderate networks. Throws std::invalid_argument on invalid parameters
 /// or conditions.
