@@ -11,17 +11,17 @@ import plnet_plot as pp
 
 
 def sectors_panel(ax, run, a, title):
-    pos, edges = run["network/positions"][()], run["network/edges"][()]
+    pos, edges, box = pp.network_arrays(run)
     s2 = a["susceptibility_norms"][()]
     pp.network(ax, pos, edges, s2 / s2.max(), log=True, cmap="Greys", width_by_value=True,
-               label="||s_i||^2 / max")
+               label="||s_i||^2 / max", box=box)
     sector = a["sector"][()].astype(int)
     p = pos[:, :2]
     ax.scatter(p[:, 0], p[:, 1], c=sector % 10, cmap="tab10", vmin=0, vmax=9, s=22, alpha=0.45,
                zorder=1, edgecolors="none")
     b = a["boundary_edges"][()].astype(int)
     if b.size:
-        seg = np.stack([p[edges[b, 0].astype(int)], p[edges[b, 1].astype(int)]], axis=1)
+        seg, _ = pp.segments(pos, edges[b], box)
         for s in seg:
             ax.plot(s[:, 0], s[:, 1], c="tab:red", lw=0.8, ls=":", zorder=2)
     pp.task_nodes(ax, pos, inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
@@ -56,16 +56,16 @@ def main(output_dir):
         runs, an = r["run"], r["analysis"]
         fig, ax = pp.figure(3, 4, size=4.4)
         run, a = runs["fig6"], an["fig6"]
-        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        pos, edges, box = pp.network_arrays(run)
         nodes = dict(inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
                      held=run["task/held"][()])
-        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage")
+        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage", box=box)
         pp.task_nodes(ax[0, 0], pos, **nodes)
         ax[0, 0].set_title("Fig. 6a: response (sources 1, 0; drops 0.5)", fontsize=9)
         sectors_panel(ax[0, 1], run, a, "Fig. 6b: sectors, ||s_i||^2")
         modes = a["stiff_modes"][()]
         pp.network(ax[0, 2], pos, edges, np.abs(modes).sum(axis=1), log=True, cmap="Purples",
-                   label="sum_rho |Psi_rho,i|")
+                   label="sum_rho |Psi_rho,i|", box=box)
         ax[0, 2].set_title("3 stiff modes", fontsize=9)
         pp.stiff_mode_correlation(ax[0, 3], a["susceptibility_norms"][()], modes)
         ax[0, 3].set_title("Fig. 6c", fontsize=9)
@@ -85,12 +85,10 @@ def main(output_dir):
             s2 = a12["susceptibility_norms"][()]
             psi = np.abs(a12["stiff_modes"][()][:, 0])
             pp.network(ax[2, col], pos, edges, s2 / s2.max(), log=True, cmap="Oranges",
-                       width_by_value=True, label="||s_i||^2 / max")
+                       width_by_value=True, label="||s_i||^2 / max", box=box)
             top = np.argsort(-psi)[:10]
-            p = pos[:, :2]
-            for i in top:
-                e = edges[i].astype(int)
-                ax[2, col].plot(p[e, 0], p[e, 1], c="tab:purple", lw=2.5, zorder=3)
+            for s in pp.segments(pos, edges[top], box)[0]:
+                ax[2, col].plot(s[:, 0], s[:, 1], c="tab:purple", lw=2.5, zorder=3)
             ax[2, col].set_title(f"Fig. 12: drop {name[6:].replace('p', '.')} "
                                  f"(purple: top 10 |Psi_1|)", fontsize=9)
         pp.save(fig, output_dir, "R4", caption=caption(r))

@@ -15,7 +15,7 @@ def main(output_dir):
     with pp.open_results(output_dir) as r:
         a = r["analysis"]
         run = r["run"]
-        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        pos, edges, box = pp.network_arrays(run)
         families = int(a["families"][()])
         fig, ax = pp.figure(families, 4, size=3.4)
         for f in range(families):
@@ -25,7 +25,7 @@ def main(output_dir):
             k0, k = g["initial"][()], g["final"][()]
             s2 = g["susceptibility_norms"][()]
             rel = g["relative_conductance"][()]
-            pp.network(ax[f, 0], pos, edges, k, log=True, cmap="Greys", label="k")
+            pp.network(ax[f, 0], pos, edges, k, log=True, cmap="Greys", label="k", box=box)
             ax[f, 0].set_title(f"{name}: trained k", fontsize=9)
             bins = np.logspace(-6.5, 6.5, 53)
             ax[f, 1].hist(k0, bins=bins, color="0.75", label="initial")

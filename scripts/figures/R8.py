@@ -13,26 +13,26 @@ import plnet_plot as pp
 def main(output_dir):
     with pp.open_results(output_dir) as r:
         run, a = r["run"], r["analysis"]
-        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        pos, edges, box = pp.network_arrays(run)
         nodes = dict(inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
                      held=run["task/held"][()])
         fig, ax = pp.figure(2, 3)
-        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage (unit input drop)")
+        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage (unit input drop)", box=box)
         pp.task_nodes(ax[0, 0], pos, **nodes)
         ax[0, 0].set_title("(a) response: two sectors")
         pp.network(ax[0, 1], pos, edges, run["parameters/final"][()], log=True, cmap="Greys",
-                   label="conductance k")
+                   label="conductance k", box=box)
         pp.task_nodes(ax[0, 1], pos, **nodes)
         ax[0, 1].set_title("(b) trained conductances: a crack")
         psi = np.abs(a["stiff_mode"][()])
         pp.network(ax[0, 2], pos, edges, psi ** 2, log=True, cmap="Purples", width_by_value=True,
-                   label="Psi_1,i^2")
+                   label="Psi_1,i^2", box=box)
         ax[0, 2].set_title("(c) stiffest cost-Hessian mode")
-        pp.node_field(ax[1, 0], pos, edges, a["soft_mode"][()], cmap="PuOr", label="v_1")
+        pp.node_field(ax[1, 0], pos, edges, a["soft_mode"][()], cmap="PuOr", label="v_1", box=box)
         ax[1, 0].set_title("(d) softest physical mode v_1")
         d2 = a["soft_mode_drops2"][()]
         pp.network(ax[1, 1], pos, edges, d2, log=True, cmap="Oranges", width_by_value=True,
-                   label="(Delta_i v_1)^2")
+                   label="(Delta_i v_1)^2", box=box)
         ax[1, 1].set_title("(d) squared drops of v_1")
         pp.scatter_correlation(ax[1, 2], d2 + 1e-300, psi ** 2 + 1e-300,
                                xlabel="(Delta_i v_1)^2", ylabel="Psi_1,i^2")
