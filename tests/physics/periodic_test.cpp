@@ -139,7 +139,7 @@ TEST(PeriodicSprings, TriangularLatticeStressIsIsotropicLame) {
   const LinearModel model = spring_model(lat.net);
   const double area = lat.net.box().prod();
   const double lambda = std::sqrt(3.0) * k / 4.0, mu = lambda;
-  for (const Eigen::Matrix2d eps :
+  for (const Eigen::Matrix2d& eps :
        {Eigen::Matrix2d{{0.01, 0.0}, {0.0, 0.0}}, Eigen::Matrix2d{{0.0, 0.02}, {0.02, 0.0}},
         Eigen::Matrix2d{{-0.03, 0.01}, {0.01, 0.02}}}) {
     const Vector e = affine_extensions(model, lat, eps);
