@@ -47,22 +47,6 @@ Check with_known_deviation(Check check, const std::string& variant, const std::s
             "stiffening (error down >= 2 decades with g_bar falling; counts in the note), so "
             "'generically' (>= 80% of realisations) is not met; full size: lambda_min falls in "
             "80%, g_bar rises and D_eff falls in 74%");
-  if (variant == "spring" && trend == "deff")
-    return known_deviation(
-        std::move(check),
-        averages +
-            "D_eff of the 40-particle jammed spring networks (003 used Erdos-Renyi Z = 4 "
-            "graphs, which are floppy in plnet's spring model) falls in 62% of realisations "
-            "(median ratio 0.96): the task softens one mode while the spectrum's bulk barely "
-            "moves");
-  if (variant == "spring" && trend != "error")
-    return known_deviation(
-        std::move(check),
-        averages +
-            "the spring fractions sit at the 80% line (lambda_min falls in 80%, g_bar rises in "
-            "82% of 50 realisations; 75% and 80% with another seed): a fifth of the jammed "
-            "packings meet their constraint by stiffening or do not learn it within 1e4 steps "
-            "(counts in the note)");
   return check;
 }
 
