@@ -17,7 +17,8 @@ def main(output_dir):
         nodes = dict(inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
                      held=run["task/held"][()])
         fig, ax = pp.figure(2, 3)
-        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage (unit input drop)", box=box)
+        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage (unit input drop)",
+                      box=box)
         pp.task_nodes(ax[0, 0], pos, **nodes)
         ax[0, 0].set_title("(a) response: two sectors")
         pp.network(ax[0, 1], pos, edges, run["parameters/final"][()], log=True, cmap="Greys",

@@ -24,7 +24,8 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import LogNorm, Normalize  # noqa: E402
 
 __all__ = [
-    "open_results", "network_arrays", "segments", "checks", "check_caption", "network", "node_field", "task_nodes", "spectra",
+    "open_results", "network_arrays", "segments", "checks", "check_caption", "network",
+    "node_field", "task_nodes", "spectra",
     "scatter_correlation", "stiff_mode_correlation", "curves", "eigenvalue_flow",
     "training_curve", "save", "figure",
 ]
