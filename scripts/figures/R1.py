@@ -18,17 +18,17 @@ DECADES = 4
 def regression_figure(output_dir, name):
     with pp.open_results(output_dir) as r:
         run, a = r["run"], r["analysis"]
-        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        pos, edges, box = pp.network_arrays(run)
         nodes = dict(inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
                      held=run["task/held"][()])
         k = run["parameters/final"][()]
         modes = a["stiff_modes"][()]
         s2 = a["susceptibility_norms"][()]
         fig, ax = pp.figure(2, 4, size=4.0, aspect=1.0)
-        pp.network(ax[0, 0], pos, edges, k, log=True, cmap="Greys", label="conductance k")
+        pp.network(ax[0, 0], pos, edges, k, log=True, cmap="Greys", label="conductance k", box=box)
         pp.task_nodes(ax[0, 0], pos, **nodes)
         ax[0, 0].set_title("trained conductances")
-        pp.node_field(ax[0, 1], pos, edges, a["example_state"][()], label="voltage")
+        pp.node_field(ax[0, 1], pos, edges, a["example_state"][()], label="voltage", box=box)
         pp.task_nodes(ax[0, 1], pos, **nodes)
         u = a["example_input"][()]
         ax[0, 1].set_title("response to V_S = (" + ", ".join(f"{x:.2f}" for x in u) + ")")
@@ -38,13 +38,13 @@ def regression_figure(output_dir, name):
                    stiff=modes.shape[1])
         ax[0, 3].set_title("cost Hessian spectrum")
         pp.network(ax[1, 0], pos, edges, np.abs(modes[:, 0]), log=True, cmap="Purples",
-                   decades=DECADES / 2, width_by_value=True, label="|Psi_1,i|")
+                   decades=DECADES / 2, width_by_value=True, label="|Psi_1,i|", box=box)
         ax[1, 0].set_title("stiffest mode")
         pp.network(ax[1, 1], pos, edges, a["stiff_weight"][()], log=True, cmap="Purples",
-                   decades=DECADES, width_by_value=True, label="sum_rho Psi_rho,i^2")
+                   decades=DECADES, width_by_value=True, label="sum_rho Psi_rho,i^2", box=box)
         ax[1, 1].set_title(f"{modes.shape[1]} stiff modes")
         pp.network(ax[1, 2], pos, edges, s2, log=True, cmap="Oranges", decades=DECADES,
-                   label="||s_i||^2")
+                   label="||s_i||^2", box=box)
         ax[1, 2].set_title("susceptibility norm")
         pp.stiff_mode_correlation(ax[1, 3], s2, modes)
         ax[1, 3].set_title("susceptibility vs stiff modes")

@@ -11,12 +11,12 @@ import plnet_plot as pp
 out = sys.argv[1]
 with pp.open_results(out) as r:
     run, a = r["run"], r["analysis"]
-    pos, edges = run["network/positions"][()], run["network/edges"][()]
+    pos, edges, box = pp.network_arrays(run)
     nodes = dict(inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
                  held=run["task/held"][()])
     fig, ax = pp.figure(2, 3)
     pp.network(ax[0, 0], pos, edges, run["parameters/final"][()], log=True, cmap="Greys",
-               label="conductance k")
+               label="conductance k", box=box)
     pp.task_nodes(ax[0, 0], pos, **nodes)
     ax[0, 0].set_title("trained conductances")
     # The data in the plane of the two features (columns 0 and 2 of the encoding: +x1, +x2),
@@ -51,7 +51,7 @@ with pp.open_results(out) as r:
     pp.spectra(ax[1, 0], a["hessian_before"][()], a["hessian_after"][()])
     ax[1, 0].set_title("cost Hessian spectrum")
     s2 = a["susceptibility_norms"][()]
-    pp.network(ax[1, 1], pos, edges, s2, log=True, cmap="Oranges", label="||s_i||^2")
+    pp.network(ax[1, 1], pos, edges, s2, log=True, cmap="Oranges", label="||s_i||^2", box=box)
     ax[1, 1].set_title("susceptibility norm")
     modes = a["stiff_modes"][()]
     pp.stiff_mode_correlation(ax[1, 2], s2, modes, legend_size=6)

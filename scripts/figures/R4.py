@@ -37,10 +37,10 @@ def nodes_of(run):
 def susceptibility_panel(ax, run, a, sectors=False):
     """||s_i||^2 / max on the network (colour and width); with sectors, the persistent sectors
     as faint node colours and their boundary edges dashed."""
-    pos, edges = run["network/positions"][()], run["network/edges"][()]
+    pos, edges, box = pp.network_arrays(run)
     s2 = a["susceptibility_norms"][()]
     pp.network(ax, pos, edges, s2 / s2.max(), log=True, cmap="Oranges", width_by_value=True,
-               decades=DECADES, label="||s_i||^2 / max")
+               decades=DECADES, label="||s_i||^2 / max", box=box)
     if sectors:
         sector = a["sector"][()].astype(int)
         p = pos[:, :2]
@@ -50,7 +50,7 @@ def susceptibility_panel(ax, run, a, sectors=False):
                        s=16, alpha=0.85, zorder=2.5, edgecolors="none",
                        label=f"sector {k + 1}" if k < 4 else None)
         pp.edge_overlay(ax, pos, edges, a["boundary_edges"][()].astype(int), color="k",
-                        width=1.0, ls=(0, (2, 2)), label="sector boundary", zorder=2)
+                        width=1.0, ls=(0, (2, 2)), label="sector boundary", zorder=2, box=box)
     return s2
 
 
@@ -89,10 +89,10 @@ def main(output_dir):
         runs, an = r["run"], r["analysis"]
         fig, ax = pp.figure(2, 3, size=4.8)
         run, a = runs["fig6"], an["fig6"]
-        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        pos, edges, box = pp.network_arrays(run)
         shown = int(an["shown_realisation"][()])
 
-        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage")
+        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage", box=box)
         pp.task_nodes(ax[0, 0], pos, **nodes_of(run),
                       labels=("source (1 V)", "target edges' nodes", "ground (0 V)"))
         ax[0, 0].set_title("(a) Fig. 6a: response, target drops 0.5", fontsize=10)
@@ -131,7 +131,7 @@ def main(output_dir):
             psi = np.abs(a12["stiff_modes"][()][:, 0])
             top = np.argsort(-psi)[:TOP_PSI]
             pp.edge_overlay(ax[1, col], pos, edges, top, color="tab:purple", width=3.0,
-                            label=f"top {TOP_PSI} |Psi_1,i|")
+                            label=f"top {TOP_PSI} |Psi_1,i|", box=box)
             pp.task_nodes(ax[1, col], pos, **nodes_of(run12), size=45)
             susceptible = np.argsort(-s2)[: max(1, int(round(TOP_FRACTION * len(s2))))]
             hits = np.isin(top, susceptible).sum()

@@ -25,7 +25,7 @@ def main(output_dir):
     with pp.open_results(output_dir) as r:
         a = r["analysis"]
         run = r["run"]
-        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        pos, edges, box = pp.network_arrays(run)
         families = int(a["families"][()])
         fig, ax = pp.figure(families, 4, size=3.4)
         for f in range(families):
@@ -35,7 +35,7 @@ def main(output_dir):
             k0, k = g["initial"][()], g["final"][()]
             s2 = g["susceptibility_norms"][()]
             rel = g["relative_conductance"][()]
-            pp.network(ax[f, 0], pos, edges, k, log=True, cmap="Greys", label="k")
+            pp.network(ax[f, 0], pos, edges, k, log=True, cmap="Greys", label="k", box=box)
             ax[f, 0].set_title(f"{family_text(name)}: trained k", fontsize=10)
             # Bins over the decades the conductances occupy (4 per decade), not the whole
             # clipping range [1e-6, 1e6], most of which is empty.

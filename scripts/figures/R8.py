@@ -19,28 +19,29 @@ SCATTER_DECADES = 12
 def main(output_dir):
     with pp.open_results(output_dir) as r:
         run, a = r["run"], r["analysis"]
-        pos, edges = run["network/positions"][()], run["network/edges"][()]
+        pos, edges, box = pp.network_arrays(run)
         nodes = dict(inputs=run["task/inputs"][()], outputs=run["task/outputs"][()],
                      held=run["task/held"][()])
         fig, ax = pp.figure(2, 3)
-        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage (unit input drop)")
+        pp.node_field(ax[0, 0], pos, edges, a["response"][()], label="voltage (unit input drop)",
+                      box=box)
         pp.task_nodes(ax[0, 0], pos, **nodes)
         ax[0, 0].set_title("(a) response: two sectors")
         # viridis rather than grey: the crack's low conductances (dark) must stand out against
         # the conducting bulk, which grey would draw black with the crack white and unseen.
         pp.network(ax[0, 1], pos, edges, run["parameters/final"][()], log=True, cmap="viridis",
-                   label="conductance k")
+                   label="conductance k", box=box)
         pp.task_nodes(ax[0, 1], pos, **nodes)
         ax[0, 1].set_title("(b) trained conductances: a crack")
         psi = np.abs(a["stiff_mode"][()])
         pp.network(ax[0, 2], pos, edges, psi ** 2, log=True, cmap="Purples", width_by_value=True,
-                   decades=DECADES, label="Psi_1,i^2")
+                   decades=DECADES, label="Psi_1,i^2", box=box)
         ax[0, 2].set_title("(c) stiffest cost-Hessian mode")
-        pp.node_field(ax[1, 0], pos, edges, a["soft_mode"][()], cmap="PuOr", label="v_1")
+        pp.node_field(ax[1, 0], pos, edges, a["soft_mode"][()], cmap="PuOr", label="v_1", box=box)
         ax[1, 0].set_title("(d) softest physical mode v_1")
         d2 = a["soft_mode_drops2"][()]
         pp.network(ax[1, 1], pos, edges, d2, log=True, cmap="Oranges", width_by_value=True,
-                   decades=DECADES, label="(Delta_i v_1)^2")
+                   decades=DECADES, label="(Delta_i v_1)^2", box=box)
         ax[1, 1].set_title("(e) squared drops of v_1")
         # Both quantities reach round-off (1e-30 and below) away from the crack; the scatter
         # shows SCATTER_DECADES below each maximum and piles what is smaller on the floor.

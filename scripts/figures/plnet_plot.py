@@ -6,7 +6,9 @@ reproduction's script composes the paper's figure from these panels and calls sa
 
 Arrays come from plnet's HDF5 files exactly as written (row-major, h5py shape = Eigen shape):
 positions (N x d), edges (M x 2, node indices stored as doubles), per-edge values (M), per-node
-values (N).
+values (N), and for periodic networks the box (d side lengths). With a box, a bond that crosses
+the box is drawn as its pieces inside the box (the minimum-image bond, wrapped at the edges),
+not as a line across the whole box.
 """
 
 import json
@@ -24,7 +26,8 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm, Normalize  # noqa: E402
 
 __all__ = [
-    "open_results", "checks", "check_caption", "network", "node_field", "task_nodes", "spectra",
+    "open_results", "network_arrays", "segments", "checks", "check_caption", "network",
+    "node_field", "task_nodes", "spectra",
     "scatter_correlation", "stiff_mode_correlation", "curves", "eigenvalue_flow",
     "training_curve", "save", "figure", "log_range", "edge_overlay", "marker_legend",
 ]
@@ -62,10 +65,61 @@ def check_caption(results):
     return "\n".join(lines)
 
 
-def _segments(positions, edges):
-    e = np.asarray(edges, dtype=np.int64)
-    p = np.asarray(positions)[:, :2]
-    return np.stack([p[e[:, 0]], p[e[:, 1]]], axis=1)
+def network_arrays(group):
+    """(positions, edges, box) of the network stored under an HDF5 group (network/positions,
+    network/edges, network/box); box is None for a network that is not periodic."""
+    box = group["network/box"][()] if "network/box" in group else None
+    return group["network/positions"][()], group["network/edges"][()], box
+
+
+def _clip_to_box(start, end, box):
+    """The part of each segment start -> end (K x 2) inside [0, Lx] x [0, Ly] (Liang-Barsky):
+    returns (clipped starts, clipped ends, mask of segments with a part inside)."""
+    d = end - start
+    t0, t1 = np.zeros(len(start)), np.ones(len(start))
+    inside = np.ones(len(start), dtype=bool)
+    for c in range(2):
+        for q_lo, sign in ((start[:, c], -1.0), (box[c] - start[:, c], 1.0)):
+            p = sign * d[:, c]
+            parallel = np.abs(p) < 1e-300
+            inside &= ~(parallel & (q_lo < 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(parallel, 0.0, q_lo / np.where(parallel, 1.0, p))
+            entering = ~parallel & (p < 0)
+            leaving = ~parallel & (p > 0)
+            t0 = np.where(entering, np.maximum(t0, t), t0)
+            t1 = np.where(leaving, np.minimum(t1, t), t1)
+    inside &= t0 < t1
+    return start + t0[:, None] * d, start + t1[:, None] * d, inside
+
+
+def segments(positions, edges, box=None):
+    """Line segments (K x 2 x 2) drawing the edges in the plane of the first two coordinates,
+    and for each segment the index of its edge (K). Without a box, one segment per edge. With a
+    periodic box, bond vectors are minimum images and a bond that crosses the box becomes its
+    pieces inside the box: the bond drawn from each end's periodic copies, clipped at the box
+    edges (two pieces, three when it passes near a corner)."""
+    e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    p = np.asarray(positions, dtype=float)[:, :2]
+    a, b = p[e[:, 0]], p[e[:, 1]]
+    index = np.arange(len(e))
+    if box is None:
+        return np.stack([a, b], axis=1), index
+    L = np.asarray(box, dtype=float)[:2]
+    raw = a - b
+    bond = raw - L * np.round(raw / L)
+    crossing = np.any(np.abs(bond - raw) > 1e-12 * L, axis=1)
+    segs = [np.stack([a[~crossing], b[~crossing]], axis=1)]
+    idx = [index[~crossing]]
+    ca, cb, ci = a[crossing], a[crossing] - bond[crossing], index[crossing]
+    for sx in (-1, 0, 1):
+        for sy in (-1, 0, 1):
+            shift = np.array([sx, sy]) * L
+            s, t, keep = _clip_to_box(ca + shift, cb + shift, L)
+            keep &= np.linalg.norm(t - s, axis=1) > 1e-12 * L.max()
+            segs.append(np.stack([s[keep], t[keep]], axis=1))
+            idx.append(ci[keep])
+    return np.concatenate(segs), np.concatenate(idx)
 
 
 def log_range(values, decades=4.0):
@@ -91,7 +145,7 @@ def _light_floor(cmap, start=0.12):
 
 def network(ax, positions, edges, values=None, log=False, cmap="viridis", width=1.5,
             width_by_value=False, vmin=None, vmax=None, label=None, colorbar=True,
-            decades=None, color="0.6", zorder=None):
+            decades=None, color="0.6", zorder=None, box=None):
     """The network drawn at its node positions, edges coloured by a per-edge quantity.
 
     values: length-M array (conductance, susceptibility, stiff-mode entry, current) or None
@@ -100,8 +154,9 @@ def network(ax, positions, edges, values=None, log=False, cmap="viridis", width=
     drawn in the bottom colour, the colour bar gets a triangle at its foot and the label says
     "values below max/10^decades at the floor". Without decades the scale runs from the
     smallest positive value. width_by_value: line widths also grow with the value
-    (rank-scaled). Returns the LineCollection (a mappable)."""
-    segs = _segments(positions, edges)
+    (rank-scaled). box: the periodic box (network_arrays) or None; bonds crossing it are drawn
+    wrapped at its edges. Returns the LineCollection (a mappable)."""
+    segs, index = segments(positions, edges, box)
     extend = "neither"
     if values is None:
         lc = LineCollection(segs, colors=color, linewidths=width, zorder=zorder)
@@ -124,10 +179,14 @@ def network(ax, positions, edges, values=None, log=False, cmap="viridis", width=
         widths = width
         if width_by_value:
             ranks = np.argsort(np.argsort(v)) / max(len(v) - 1, 1)
-            widths = width * (0.3 + 1.7 * ranks)
-        lc = LineCollection(segs, array=v, cmap=cmap, norm=norm, linewidths=widths,
+            widths = (width * (0.3 + 1.7 * ranks))[index]
+        lc = LineCollection(segs, array=v[index], cmap=cmap, norm=norm, linewidths=widths,
                             zorder=zorder)
     ax.add_collection(lc)
+    if box is not None:
+        L = np.asarray(box, dtype=float)[:2]
+        ax.add_patch(plt.Rectangle((0.0, 0.0), L[0], L[1], fill=False, lw=0.5, ls=":",
+                                   ec="0.7", zorder=0))
     ax.autoscale()
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -140,23 +199,24 @@ def network(ax, positions, edges, values=None, log=False, cmap="viridis", width=
 
 
 def edge_overlay(ax, positions, edges, subset, color="tab:red", width=2.5, ls="-", label=None,
-                 zorder=3):
+                 zorder=3, box=None):
     """A subset of edges (indices into `edges`) drawn on top of a network panel in one colour,
     with the same bond geometry as network(); label makes it a legend entry."""
     subset = np.asarray(subset, dtype=np.int64)
     if not subset.size:
         return None
     lc = network(ax, positions, np.asarray(edges)[subset], None, color=color, width=width,
-                 zorder=zorder)
+                 zorder=zorder, box=box)
     lc.set_linestyle(ls)
     if label:
         lc.set_label(label)
     return lc
 
 
-def node_field(ax, positions, edges, node_values, cmap="coolwarm", size=18, label=None):
+def node_field(ax, positions, edges, node_values, cmap="coolwarm", size=18, label=None,
+               box=None):
     """A node field (voltages, pressures): grey edges, nodes coloured by value."""
-    network(ax, positions, edges, None, width=0.6)
+    network(ax, positions, edges, None, width=0.6, box=box)
     p = np.asarray(positions)[:, :2]
     sc = ax.scatter(p[:, 0], p[:, 1], c=np.asarray(node_values), cmap=cmap, s=size, zorder=3,
                     edgecolors="none")

@@ -407,7 +407,8 @@ Network jammed_packing_in(const JammedOptions& options) {
   for (Index i = 0; i < n; ++i)
     if (const Index k = new_index[static_cast<std::size_t>(i)]; k >= 0)
       for (int d = 0; d < D; ++d) positions(k, d) = x[static_cast<std::size_t>(i * D + d)];
-  return largest_component(Network(count, std::move(edges), Vector(), std::move(positions)));
+  return largest_component(
+      Network(count, std::move(edges), Vector(), std::move(positions), Vector::Constant(D, box)));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <plnet/graph/network.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <numeric>
 
@@ -17,11 +18,13 @@ std::uint64_t undirected_key(Index a, Index b) {
 
 }  // namespace
 
-Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, Matrix positions)
+Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, Matrix positions,
+                 Vector box)
     : num_nodes_(num_nodes),
       edges_(std::move(edges)),
       conductances_(std::move(conductances)),
-      positions_(std::move(positions)) {
+      positions_(std::move(positions)),
+      box_(std::move(box)) {
   const std::string where = "network";
   require(num_nodes_ >= 1, where, "num_nodes must be positive (got ", num_nodes_, ")");
   require(num_nodes_ < (Index{1} << 31), where, "too many nodes (got ", num_nodes_, ")");
@@ -63,10 +66,33 @@ Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, 
   } else {
     positions_.resize(0, 0);
   }
+  if (box_.size() > 0) {
+    require(positions_.size() > 0, where, "box: a periodic box needs node positions (got a box of ",
+            box_.size(), " sides and no positions)");
+    require(box_.size() == positions_.cols(), where, "box: wrong length (got ", box_.size(),
+            ", need ", positions_.cols(), ", one side per position coordinate)");
+    for (Index d = 0; d < box_.size(); ++d)
+      require(std::isfinite(box_[d]) && box_[d] > 0.0, where, "box[", d,
+              "]: must be finite and > 0 (got ", box_[d], ")");
+  }
 }
 
 Network Network::with_conductances(Vector conductances) const {
-  return Network(num_nodes_, edges_, std::move(conductances), positions_);
+  return Network(num_nodes_, edges_, std::move(conductances), positions_, box_);
+}
+
+Vector minimum_image(Vector v, const Vector& box) {
+  if (box.size() == 0) return v;
+  assert(v.size() == box.size() && "minimum_image: displacement and box differ in length");
+  for (Index d = 0; d < v.size(); ++d) v[d] -= box[d] * std::nearbyint(v[d] / box[d]);
+  return v;
+}
+
+Vector bond_vector(const Network& net, Index i) {
+  assert(net.has_positions() && "bond_vector: the network has no positions");
+  const Edge& e = net.edge(i);
+  return minimum_image((net.positions().row(e.a) - net.positions().row(e.b)).transpose(),
+                       net.box());
 }
 
 std::vector<std::vector<Index>> Network::adjacency() const {
@@ -134,7 +160,8 @@ Network largest_component(const Network& net) {
         pos.row(new_index[static_cast<std::size_t>(n)]) = net.positions().row(n);
   }
   return Network(count, std::move(edges),
-                 Eigen::Map<Vector>(k.data(), static_cast<Index>(k.size())), std::move(pos));
+                 Eigen::Map<Vector>(k.data(), static_cast<Index>(k.size())), std::move(pos),
+                 net.box());
 }
 
 }  // namespace plnet::graph

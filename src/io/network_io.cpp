@@ -51,10 +51,10 @@ std::string without_prefix(const std::string& message, const std::string& prefix
 /// its "network: <what>" becomes "<path>: <what>".
 graph::Network checked_network(const std::string& path, Index num_nodes,
                                std::vector<graph::Edge> edges, Vector conductances,
-                               Matrix positions) {
+                               Matrix positions, Vector box) {
   try {
     return graph::Network(num_nodes, std::move(edges), std::move(conductances),
-                          std::move(positions));
+                          std::move(positions), std::move(box));
   } catch (const std::invalid_argument& e) {
     fail(path, without_prefix(e.what(), "network: "));
   }
@@ -94,12 +94,12 @@ Json parse_json_file(const std::string& path) {
 void check_top_level(const Json& doc, const std::string& path) {
   if (!doc.is_object())
     fail(path, concat("top level must be a JSON object (got ", doc.type_name(), ")"));
-  static constexpr std::array<const char*, 5> kKeys = {"format", "version", "nodes", "edges",
-                                                       "conductances"};
+  static constexpr std::array<const char*, 6> kKeys = {"format", "version",      "nodes",
+                                                       "edges",  "conductances", "box"};
   for (const auto& item : doc.items())
     if (std::find(kKeys.begin(), kKeys.end(), item.key()) == kKeys.end())
       fail(path, concat("unknown key \"", item.key(),
-                        "\" (allowed: format, version, nodes, edges, conductances)"));
+                        "\" (allowed: format, version, nodes, edges, conductances, box)"));
   if (doc.contains("format") && doc.at("format") != kFormat)
     fail(path, concat("format: must be \"", kFormat, "\" (got ", shown(doc.at("format")), ")"));
   if (doc.contains("version") && doc.at("version") != kVersion)
@@ -188,6 +188,18 @@ Vector read_conductances(const Json& j, const std::string& path, Index num_edges
   for (Index i = 0; i < num_edges; ++i)
     k[i] = number_at(j[static_cast<std::size_t>(i)], path, concat("conductances[", i, "]"));
   return k;
+}
+
+/// The periodic box [L_x, L_y] or [L_x, L_y, L_z]; its length against the positions and the
+/// values themselves are checked by Network.
+Vector read_box(const Json& j, const std::string& path) {
+  if (!j.is_array() || j.empty())
+    fail(path, concat("box: must be an array of side lengths [L_x, L_y] or [L_x, L_y, L_z] (got ",
+                      shown(j), ")"));
+  Vector box(static_cast<Index>(j.size()));
+  for (Index d = 0; d < box.size(); ++d)
+    box[d] = number_at(j[static_cast<std::size_t>(d)], path, concat("box[", d, "]"));
+  return box;
 }
 
 /// Writes `[\n    item,\n    item\n  ]` (or `[]`) with item(i) writing the i-th element.
@@ -333,8 +345,9 @@ graph::Network read_network_json(const std::string& path) {
   Vector k = doc.contains("conductances")
                  ? read_conductances(doc.at("conductances"), path, static_cast<Index>(edges.size()))
                  : Vector::Ones(static_cast<Index>(edges.size()));
+  Vector box = doc.contains("box") ? read_box(doc.at("box"), path) : Vector();
   return checked_network(path, nodes.count, std::move(edges), std::move(k),
-                         std::move(nodes.positions));
+                         std::move(nodes.positions), std::move(box));
 }
 
 void write_network_json(const graph::Network& net, const std::string& path) {
@@ -350,6 +363,11 @@ void write_network_json(const graph::Network& net, const std::string& path) {
       });
     } else {
       out << net.num_nodes();
+    }
+    if (net.is_periodic()) {
+      out << ",\n  \"box\": [";
+      for (Index d = 0; d < net.box().size(); ++d) out << (d ? ", " : "") << exact(net.box()[d]);
+      out << ']';
     }
     out << ",\n  \"edges\": ";
     write_array(out, net.num_edges(),

@@ -125,6 +125,7 @@ void write_run(const std::string& path, const Experiment& e, Trainer& trainer, d
   w.write("/network/num_nodes", e.network.num_nodes());
   w.write("/network/edges", edges);
   if (e.network.has_positions()) w.write("/network/positions", e.network.positions());
+  if (e.network.is_periodic()) w.write("/network/box", e.network.box());
   // task
   std::vector<Index> held;
   for (const auto& h : e.task.fixed.holds) held.push_back(h.dof);

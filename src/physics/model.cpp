@@ -156,7 +156,7 @@ LinearModel spring_model(const graph::Network& net) {
   std::vector<double> b(k);
   for (Index i = 0; i < m; ++i) {
     const auto& e = net.edge(i);
-    const Eigen::VectorXd bond = net.positions().row(e.a) - net.positions().row(e.b);
+    const Vector bond = graph::bond_vector(net, i);  // minimum image in a periodic box
     const double length = bond.norm();
     require(length > 0.0, "spring_model", "edges[", i, "]: nodes ", e.a, " and ", e.b,
             " are at the same position (bond length 0)");

@@ -57,6 +57,7 @@ void write_training(io::H5Writer& out, const std::string& group, const learning:
                     const TrainedRun& run) {
   const auto& net = e.network;
   if (net.has_positions()) out.write(group + "/network/positions", net.positions());
+  if (net.is_periodic()) out.write(group + "/network/box", net.box());
   Matrix edges(net.num_edges(), 2);
   for (Index i = 0; i < net.num_edges(); ++i) {
     edges(i, 0) = static_cast<double>(net.edge(i).a);

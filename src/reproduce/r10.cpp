@@ -33,31 +33,6 @@ using detail::median;
 
 using detail::text;
 
-// Trends that do not hold in 80% of realisations here (measured with 50 realisations, seed 1;
-// docs/reproduce.md, R10), with the most likely reason. Any other failing row is a FAIL.
-Check with_known_deviation(Check check, const std::string& variant, const std::string& trend) {
-  const std::string averages =
-      "003 Figs. 3-4 show averages over realisations, and the medians here move the way 003 "
-      "says; but ";
-  if (variant == "spring" && trend == "deff")
-    return known_deviation(
-        std::move(check),
-        averages +
-            "D_eff of the 40-particle jammed spring networks (003 used Erdos-Renyi Z = 4 "
-            "graphs, which are floppy in plnet's spring model) falls in 62% of realisations "
-            "(median ratio 0.96): the task softens one mode while the spectrum's bulk barely "
-            "moves");
-  if (variant == "spring" && trend != "error")
-    return known_deviation(
-        std::move(check),
-        averages +
-            "the spring fractions sit at the 80% line (lambda_min falls in 80%, g_bar rises in "
-            "82% of 50 realisations; 75% and 80% with another seed): a fifth of the jammed "
-            "packings meet their constraint by stiffening or do not learn it within 1e4 steps "
-            "(counts in the note)");
-  return check;
-}
-
 }  // namespace
 
 namespace detail {
@@ -148,31 +123,27 @@ CheckTable learning_trends(Context& context, const std::string& id,
              "003 averages over realisations and does not say every task softens the network";
     };
     const std::string frac = "fraction of realisations; 'generically' (003 Sec. V) read as >= 0.8";
-    table.checks.push_back(with_known_deviation(
+    table.checks.push_back(
         check_at_most(
             who + ": median final/initial error", median(cr), 1e-2,
             "'reducing the error by many orders of magnitude' (003 Fig. 2b)",
             "'orders of magnitude' read as at least 2; fraction of realisations with at least 2: " +
                 text(static_cast<double>(
                          std::count_if(cr.begin(), cr.end(), [](double x) { return x <= 1e-2; })) /
-                     static_cast<double>(cr.size()))),
-        variant, "error"));
-    table.checks.push_back(with_known_deviation(
+                     static_cast<double>(cr.size()))));
+    table.checks.push_back(
         check_at_least(
             who + ": lowest eigenvalue falls", fraction(lr, true), 0.8,
             "lowest eigenvalues decrease during learning (003 Fig. 3)",
-            frac + "; median lambda_min after/before " + text(median(lr)) + against(lr, true)),
-        variant, "lambda"));
-    table.checks.push_back(with_known_deviation(
+            frac + "; median lambda_min after/before " + text(median(lr)) + against(lr, true)));
+    table.checks.push_back(
         check_at_least(who + ": g_bar rises", fraction(gr, false), 0.8,
                        "g_bar increases (003 Fig. 4a)",
-                       frac + "; median ratio " + text(median(gr)) + against(gr, false)),
-        variant, "gbar"));
-    table.checks.push_back(with_known_deviation(
+                       frac + "; median ratio " + text(median(gr)) + against(gr, false)));
+    table.checks.push_back(
         check_at_least(who + ": D_eff falls", fraction(dr, true), 0.8,
                        "D_eff decreases (003 Fig. 4b)",
-                       frac + "; median ratio " + text(median(dr)) + against(dr, true)),
-        variant, "deff"));
+                       frac + "; median ratio " + text(median(dr)) + against(dr, true)));
   }
   return table;
 }

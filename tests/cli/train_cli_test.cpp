@@ -98,6 +98,26 @@ TEST_F(TrainCli, TrainsWritesRunAndSummary) {
   EXPECT_EQ(h5.read_matrix("/parameters/snapshots").rows(), 5);
 }
 
+TEST_F(TrainCli, PeriodicBoxReachesTheNetworkFileAndTheRunFile) {
+  // A jammed packing is periodic: its box must be in the generated network file, read back
+  // from it and stored next to the positions in run.h5 (the figures need it).
+  ASSERT_EQ(run("generate jammed --nodes 60 --seed 4 -o " + path("net.json")).status, 0);
+  std::ifstream in(path("net.json"));
+  const auto net = nlohmann::json::parse(in);
+  ASSERT_TRUE(net.contains("box"));
+  ASSERT_EQ(net["box"].size(), 2U);
+  write("exp.toml", variant("generator = \"erdos-renyi\"\nnodes = 40\ndegree = 4\nseed = 3",
+                            "file = \"net.json\""));
+  const Result r = run("train " + path("exp.toml") + " -q -o " + path("run.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const plnet::io::H5Reader h5(path("run.h5"));
+  const plnet::Vector box = h5.read_vector("/network/box");
+  ASSERT_EQ(box.size(), 2);
+  EXPECT_EQ(box[0], net["box"][0].get<double>());
+  EXPECT_EQ(box[1], net["box"][1].get<double>());
+  EXPECT_EQ(h5.read_matrix("/network/positions").cols(), 2);
+}
+
 TEST_F(TrainCli, InterruptedAndResumedRunIsBitIdentical) {
   write("exp.toml", kExperiment);
   ASSERT_EQ(run("train " + path("exp.toml") + " -q -o " + path("full.h5")).status, 0);

@@ -28,7 +28,8 @@ bool identical(const Network& a, const Network& b) {
   return a.num_nodes() == b.num_nodes() && a.edges() == b.edges() &&
          a.conductances().size() == b.conductances().size() &&
          a.conductances() == b.conductances() && a.positions().rows() == b.positions().rows() &&
-         a.positions().cols() == b.positions().cols() && a.positions() == b.positions();
+         a.positions().cols() == b.positions().cols() && a.positions() == b.positions() &&
+         a.box().size() == b.box().size() && a.box() == b.box();
 }
 
 bool connected(const Network& net) {
@@ -100,13 +101,22 @@ void expect_jammed_invariants(const JammedOptions& options) {
   EXPECT_GT(net.num_nodes(), options.num_particles * 9 / 10);
   const double box = detail::jammed_box_side(options);
   EXPECT_TRUE((net.positions().array() >= 0.0).all() && (net.positions().array() < box).all());
+  // The network carries its periodic box, so that bond vectors are minimum images.
+  ASSERT_TRUE(net.is_periodic());
+  EXPECT_EQ(net.box(), Vector::Constant(d, box));
   // Every edge is a real but small overlap: 2 <= sigma <= 2 * 1.4, and the compression is at
-  // most a few percent at these packing fractions, so 1.8 < r < 2.8.
-  for (const auto& e : net.edges()) {
+  // most a few percent at these packing fractions, so 1.8 < r < 2.8. bond_vector must give
+  // that length for every bond, including those that cross the box.
+  Index crossing = 0;
+  for (Index i = 0; i < net.num_edges(); ++i) {
+    const Edge& e = net.edge(i);
     const double r = periodic_distance(net, e, box);
     EXPECT_GT(r, 1.8);
     EXPECT_LT(r, 2.0 * options.radius_ratio);
+    EXPECT_NEAR(bond_vector(net, i).norm(), r, 1e-12 * r);  // a few roundings of O(L) numbers
+    if (edge_length(net, e) > 0.5 * box) ++crossing;
   }
+  EXPECT_GT(crossing, 0);  // the packings here are small enough that some bonds wrap
 }
 
 TEST(GeneratorsJammed, TwoDimensionalPackingIsRigidAndHyperstatic) {

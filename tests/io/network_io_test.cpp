@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,8 @@ void expect_identical(const graph::Network& a, const graph::Network& b) {
   EXPECT_EQ(a.conductances(), b.conductances());
   ASSERT_EQ(a.dimension(), b.dimension());
   EXPECT_EQ(a.positions(), b.positions());
+  ASSERT_EQ(a.is_periodic(), b.is_periodic());
+  EXPECT_EQ(a.box(), b.box());
 }
 
 // ------------------------------------------------------------------ round trips
@@ -80,6 +83,43 @@ TEST_F(NetworkIo, JsonRoundTripIsBitExactIn2dAnd3d) {
     expect_identical(net, back);
     EXPECT_EQ(back.dimension(), dimension);
   }
+}
+
+TEST_F(NetworkIo, JsonRoundTripKeepsThePeriodicBox) {
+  std::mt19937_64 rng(13);
+  for (int dimension : {2, 3}) {
+    const auto open = testing::random_connected_network(30, 20, 6.0, rng, dimension);
+    // Sides with no short decimal form, so the round trip has to print them exactly.
+    const Vector box = Vector::LinSpaced(dimension, 1.0 / 3.0, std::sqrt(2.0)) * 1.7;
+    const graph::Network net(open.num_nodes(), open.edges(), open.conductances(), open.positions(),
+                             box);
+    const std::string p = path("periodic" + std::to_string(dimension) + ".json");
+    write_network(net, p);
+    const auto back = read_network(p);
+    expect_identical(net, back);
+    EXPECT_TRUE(back.is_periodic());
+  }
+}
+
+TEST_F(NetworkIo, JsonBoxIsWrittenOnlyForPeriodicNetworks) {
+  Matrix pos(3, 2);
+  pos << 0.0, 0.0, 1.0, 0.0, 9.0, 0.5;
+  const graph::Network open(3, {{0, 1}, {1, 2}}, Vector::Constant(2, 0.5), pos);
+  write_network(open, path("open.json"));
+  std::ifstream in(path("open.json"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("box"), std::string::npos) << text;
+  EXPECT_FALSE(read_network(path("open.json")).is_periodic());
+
+  const graph::Network periodic(3, open.edges(), open.conductances(), pos,
+                                Eigen::Vector2d(10.0, 2.5));
+  write_network(periodic, path("periodic.json"));
+  std::ifstream in2(path("periodic.json"));
+  const std::string text2((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+  expect_contains(text2, "\"box\": [10, 2.5]");
+  const auto back = read_network(path("periodic.json"));
+  // Edge 1 crosses the box: its minimum image is (1 - 9 + 10, -0.5).
+  EXPECT_EQ(graph::bond_vector(back, 1), Eigen::Vector2d(2.0, -0.5));
 }
 
 TEST_F(NetworkIo, JsonFileIsVersionedAndReadable) {
@@ -174,6 +214,22 @@ TEST_F(NetworkIo, JsonPositions) {
                   "nodes: node count must be positive (got 0)");
   expect_contains(error("net.json", R"({"nodes": "ten", "edges": []})"),
                   "nodes: must be a node count", "\"ten\"");
+}
+
+TEST_F(NetworkIo, JsonBox) {
+  const std::string nodes = R"("nodes": [[0,0],[1,0]], "edges": [[0,1]])";
+  expect_contains(error("net.json", "{" + nodes + R"(, "box": [3]})"),
+                  "box: wrong length (got 1, need 2, one side per position coordinate)");
+  expect_contains(error("net.json", "{" + nodes + R"(, "box": [3, -1]})"),
+                  "box[1]: must be finite and > 0 (got -1)");
+  expect_contains(error("net.json", "{" + nodes + R"(, "box": [3, "x"]})"),
+                  "box[1]: must be a number (got \"x\")");
+  expect_contains(error("net.json", "{" + nodes + R"(, "box": 3})"),
+                  "box: must be an array of side lengths", "(got 3)");
+  expect_contains(error("net.json", "{" + nodes + R"(, "box": []})"),
+                  "box: must be an array of side lengths", "(got [])");
+  expect_contains(error("net.json", R"({"nodes": 2, "edges": [[0,1]], "box": [1, 1]})"),
+                  "box: a periodic box needs node positions");
 }
 
 TEST_F(NetworkIo, JsonNonNumbers) {

@@ -16,7 +16,8 @@ namespace plnet::graph {
 /// energy minimised with FIRE at the target packing fraction. The contact network (minimum
 /// image), with rattlers (fewer than d + 1 contacts) removed iteratively and the largest
 /// connected component kept, becomes the network; positions are the particle centres
-/// (wrapped into [0, L)^d). Contacts that cross the periodic boundary are kept as edges.
+/// (wrapped into [0, L)^d) and the network carries the box (L, ..., L). Contacts that cross the
+/// periodic boundary are kept as edges; their bond vectors are minimum images (bond_vector).
 struct JammedOptions {
   Index num_particles = 300;      ///< before rattler removal
   int dimension = 2;              ///< 2 or 3

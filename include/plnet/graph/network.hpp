@@ -1,7 +1,7 @@
 #pragma once
-/// The network value type: nodes (with optional 2D or 3D positions), undirected edges with an
-/// arbitrary stored orientation, and one positive parameter per edge (a conductance for
-/// resistor and flow networks, a stiffness for spring networks).
+/// The network value type: nodes (with optional 2D or 3D positions, optionally in a periodic
+/// box), undirected edges with an arbitrary stored orientation, and one positive parameter per
+/// edge (a conductance for resistor and flow networks, a stiffness for spring networks).
 
 #include <plnet/core/types.hpp>
 
@@ -22,14 +22,20 @@ struct Edge {
 /// A network. Invariants, checked once at construction (std::invalid_argument otherwise):
 /// every edge index is in [0, num_nodes); no self-loops; no duplicate edges in either
 /// orientation; conductances (one per edge) finite and > 0; positions, when present, are a
-/// num_nodes x d matrix of finite numbers with d = 2 or 3.
+/// num_nodes x d matrix of finite numbers with d = 2 or 3; a periodic box, when present, has
+/// one side length per position coordinate (so it needs positions), each finite and > 0.
+///
+/// Periodic networks (jammed packings) live in the box [0, L_x) x [0, L_y) (x [0, L_z)): a
+/// bond's vector is the minimum image of the position difference (bond_vector below), so a bond
+/// that crosses the box is as short as its neighbours. Positions need not lie inside the box.
 class Network {
  public:
   Network() = default;
 
-  /// `conductances` empty means all ones. `positions` empty (0 x 0) means no geometry.
+  /// `conductances` empty means all ones. `positions` empty (0 x 0) means no geometry. `box`
+  /// empty means not periodic; otherwise its length is the dimension of `positions`.
   Network(Index num_nodes, std::vector<Edge> edges, Vector conductances = Vector(),
-          Matrix positions = Matrix());
+          Matrix positions = Matrix(), Vector box = Vector());
 
   Index num_nodes() const { return num_nodes_; }
   Index num_edges() const { return static_cast<Index>(edges_.size()); }
@@ -45,7 +51,12 @@ class Network {
   /// num_nodes x dimension() positions (empty when there is no geometry).
   const Matrix& positions() const { return positions_; }
 
-  /// The same topology and geometry with other edge parameters (validated).
+  /// Whether the network lives in a periodic box.
+  bool is_periodic() const { return box_.size() > 0; }
+  /// Side lengths of the periodic box, length dimension() (empty when not periodic).
+  const Vector& box() const { return box_; }
+
+  /// The same topology, geometry and box with other edge parameters (validated).
   Network with_conductances(Vector conductances) const;
 
   /// Sorted neighbour lists.
@@ -56,7 +67,18 @@ class Network {
   std::vector<Edge> edges_;
   Vector conductances_;
   Matrix positions_;
+  Vector box_;
 };
+
+/// The minimum image of a displacement `v` (length d) in a periodic box of sides `box` (length
+/// d): each component shifted by a multiple of the side into [-L/2, L/2]. An empty `box`
+/// (not periodic) returns `v` unchanged.
+Vector minimum_image(Vector v, const Vector& box);
+
+/// The vector of edge `i`, x_a - x_b (length dimension()), as the minimum image when the
+/// network is periodic. Every bond vector, bond length and bond direction in plnet (spring
+/// stamps, figures, geometric measures) comes from here. Needs positions.
+Vector bond_vector(const Network& net, Index i);
 
 /// Connected components: a label in [0, count) for every node.
 struct Components {

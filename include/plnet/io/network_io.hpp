@@ -5,15 +5,19 @@
 ///
 ///     {"format": "plnet-network", "version": 1,          (both optional on input)
 ///      "nodes": [[x, y], ...] | [[x, y, z], ...] | N,     positions (2D or 3D) or a node count
+///      "box": [L_x, L_y] | [L_x, L_y, L_z],               optional periodic box (see below)
 ///      "edges": [[a, b], ...],                            0-based node indices, a != b
 ///      "conductances": [k_0, k_1, ...]}                   optional (all ones), finite and > 0
 ///
 /// Unknown or repeated top-level keys are rejected, so a misspelt key cannot pass silently.
+/// "box" makes the network periodic: one side length per position coordinate (so it needs
+/// positions), each finite and > 0; bond vectors are then minimum images. Without "box" the
+/// network is not periodic.
 ///
 /// Edge list (text), one edge per line, "a b" or "a b k" (either every line gives k or none
 /// does; none means all ones). '#' starts a comment. A comment line "# nodes N" before the
 /// first edge fixes the node count (otherwise N = largest index + 1, so trailing isolated
-/// nodes need the header). The edge list has no positions.
+/// nodes need the header). The edge list has no positions and hence no box.
 ///
 /// Every error is a std::invalid_argument with one line naming the file, the field or line
 /// and the offending value, e.g. "net.json: edges[3]: node index out of range (got [412, 5],
@@ -34,14 +38,14 @@ namespace plnet::io {
 graph::Network read_network_json(const std::string& path);
 
 /// Writes `net` as JSON with "format": "plnet-network", "version": 1; "nodes" holds the
-/// positions if the network has any, its node count otherwise.
+/// positions if the network has any, its node count otherwise, and "box" if it is periodic.
 void write_network_json(const graph::Network& net, const std::string& path);
 
 /// Reads a text edge list (format above).
 graph::Network read_edge_list(const std::string& path);
 
-/// Writes a "# nodes N" header and one "a b k" line per edge. Positions are not written (use
-/// JSON to keep them).
+/// Writes a "# nodes N" header and one "a b k" line per edge. Positions and the box are not
+/// written (use JSON to keep them).
 void write_edge_list(const graph::Network& net, const std::string& path);
 
 /// Dispatches on the extension (case-insensitive): ".json" is JSON; ".txt", ".edges" and

@@ -100,7 +100,9 @@ LinearModel resistor_model(const graph::Network& net);
 
 /// Central-force spring network in the dimension of the node positions (2 or 3): d dofs per
 /// node (displacement u_{n,c} at dof n*d + c), b_i = (u_hat, -u_hat) on nodes (a, b) with
-/// u_hat the unit bond vector from b to a: extension = u_hat . (u_a - u_b).
+/// u_hat the unit bond vector from b to a: extension = u_hat . (u_a - u_b). In a periodic
+/// network the bond vector is the minimum image (graph::bond_vector), so a bond that crosses
+/// the box points to the nearest image of its other node.
 /// Throws if the network has no positions or two nodes of an edge coincide.
 LinearModel spring_model(const graph::Network& net);
 
