@@ -142,8 +142,9 @@ CheckTable run(Context& context) {
   // (docs/reproduce.md, R12: measured at 2e4 and 1e5 steps); the D_eff row does.
   const std::string budget =
       "003 states neither alpha nor the number of steps, and the trials beyond capacity have not "
-      "reached a plateau: the capacity measured is that of the step budget (9 at 2e4 steps, 15 "
-      "at 1e5, quick ranges)";
+      "reached a plateau: the capacity measured is that of the learning rate and step budget "
+      "(quick ranges, 2e4 steps: 11 with 003's summed update at alpha 0.05; 9 with the mean "
+      "update at alpha 0.3, and about 15 with the mean at 1e5 steps)";
   table.checks.push_back(known_deviation(
       check_between(
           "capacity: largest n_T up to which >= 1/2 of the trials reach C <= " +
@@ -163,9 +164,11 @@ CheckTable run(Context& context) {
                                           "rows below cannot be evaluated"))),
       budget));
   const std::string softening =
-      "the unconverged trials beyond capacity keep softening (median g_bar at n_T = 18 about 10x "
-      "the untrained value at 2e4 and 1e5 steps): 003's stiffening of frustrated tasks (eq. 36) "
-      "is the end state of a converged run, not reached within this budget";
+      "the unconverged trials beyond capacity keep softening (median g_bar at n_T = 18 about 8x "
+      "the untrained value with the summed update at 2e4 steps, 10x with the mean at 2e4 and "
+      "1e5 steps): "
+      "003's stiffening of frustrated tasks (eq. 36) is the end state of a converged run, not "
+      "reached within this budget";
 
   const Index last = rows - 1;
   const double gbar_cap = cap_in_range ? gbar_q(cap_half - options.min_tasks, 1) : nan;
