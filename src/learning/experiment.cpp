@@ -559,9 +559,10 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     parts.train.inputs = pca.transform(parts.train.inputs);
     if (parts.test.num_samples() > 0) parts.test.inputs = pca.transform(parts.test.inputs);
   }
-  const double gain = s.number("input_gain", 1.0);
-  parts.train.inputs *= gain;
-  parts.test.inputs *= gain;
+  if (s.has("input_gain"))
+    s.fail("input_gain",
+           "the input gain is a [task] key (it scales the inputs where they enter "
+           "the network, so the data keep their own values)");
   if (s.text("encoding", "none") == "doubled_inverted") {
     DoubledInvertedOptions o;
     o.grounds = false;  // the +-1 reference nodes are fixed conditions of the task
@@ -699,11 +700,17 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
 
   Section task = section(root, "task", origin);
   e.task = read_task(task, *e.model, e.network);
+  // 004 eq. (20): the input gain gamma (a sample's value u enters the network as gamma u).
+  const double input_gain = task.number("input_gain", 1.0);
+  if (!std::isfinite(input_gain) || input_gain <= 0.0)
+    task.fail("input_gain", concat("must be finite and > 0 (got ", input_gain, ")"));
   task.finish();
 
   Section data = section(root, "data", origin);
   if (!data.present()) data.fail("kind", "the [data] section is required");
   read_data(data, e, base_dir);
+  for (auto& in : e.task.inputs)  // every channel, also those the data kind built
+    for (double& c : in.coefficients) c *= input_gain;
   guarded(task, "outputs", [&] {
     e.task.validate(*e.model);
     return 0;

@@ -52,12 +52,14 @@ Responses::Responses(const physics::LinearModel& model, const Task& task,
   }
   p_.resize(task.num_outputs(), model.num_dofs());
   p_.setFromTriplets(triplets.begin(), triplets.end());
-  // Input edge sources shift the resistor drops of their edges: v = B x - s.
+  // Input edge sources shift the resistor drops of their edges: v = B x - s, with the source
+  // gamma u for input value u (the channel's gain, Task::conditions).
   const Index na = task.num_inputs() + 1;
   source_drops_ = Matrix::Zero(model.num_parameters(), na);
   for (Index j = 0; j < task.num_inputs(); ++j) {
     const auto& in = task.inputs[static_cast<std::size_t>(j)];
-    if (in.kind == InputKind::kEdgeSource) source_drops_(in.targets[0], j) += 1.0;
+    if (in.kind == InputKind::kEdgeSource)
+      source_drops_(in.targets[0], j) += in.coefficients.empty() ? 1.0 : in.coefficients[0];
   }
   for (const auto& s : task.fixed.edge_sources) source_drops_(s.edge, na - 1) += s.value;
   build_rhs_templates();

@@ -338,8 +338,11 @@ Vector projector_gradient(const graph::Network& net, const Vector& w, const Task
   const double scale = loss.scale(batch.size());
   for (Index s = 0; s < batch.size(); ++s) {
     Vector src = Vector::Zero(m);
-    for (Index j = 0; j < task.num_inputs(); ++j)
-      src[task.inputs[static_cast<std::size_t>(j)].targets[0]] += batch.inputs(s, j);
+    for (Index j = 0; j < task.num_inputs(); ++j) {
+      const auto& in = task.inputs[static_cast<std::size_t>(j)];  // gain: Task::conditions
+      src[in.targets[0]] +=
+          (in.coefficients.empty() ? 1.0 : in.coefficients[0]) * batch.inputs(s, j);
+    }
     for (const auto& fs : task.fixed.edge_sources) src[fs.edge] += fs.value;
     const Vector v = -omega * src;       // 004 eq. (10)
     const Vector i = w.cwiseProduct(v);  // eq. (11)

@@ -1,6 +1,7 @@
 #include <plnet/core/error.hpp>
 #include <plnet/learning/task.hpp>
 
+#include <cmath>
 #include <set>
 
 namespace plnet::learning {
@@ -36,9 +37,13 @@ void Task::validate(const physics::LinearModel& model) const {
     const std::string label =
         concat("inputs[", k, "]", in.name.empty() ? "" : " ('" + in.name + "')");
     require(!in.targets.empty(), where, label, ": has no target");
+    for (double c : in.coefficients)
+      require(std::isfinite(c), where, label, ": coefficients must be finite (got ", c, ")");
     switch (in.kind) {
       case InputKind::kHold: {
         require(in.targets.size() == 1, where, label, ": a held input has exactly one dof");
+        require(in.coefficients.size() <= 1, where, label,
+                ": a held input has at most one coefficient, its gain");
         const Index dof = in.targets[0];
         require(dof >= 0 && dof < n, where, label, ": dof out of range (got ", dof, ", need < ", n,
                 ")");
@@ -56,6 +61,8 @@ void Task::validate(const physics::LinearModel& model) const {
         break;
       case InputKind::kEdgeSource:
         require(model.rank_one(), where, label, ": edge sources need a difference network");
+        require(in.coefficients.size() <= 1, where, label,
+                ": an edge source has at most one coefficient, its gain");
         require(
             in.targets.size() == 1 && in.targets[0] >= 0 && in.targets[0] < model.num_parameters(),
             where, label, ": edge out of range (got ", in.targets[0], ", need < ",
@@ -97,17 +104,19 @@ physics::BoundaryConditions Task::conditions(const Vector& values, bool include_
   }
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     const auto& in = inputs[k];
+    // Holds and edge sources: the channel's one coefficient is its gain (004's gamma).
+    const double gain = in.coefficients.empty() ? 1.0 : in.coefficients[0];
     const double v = values[static_cast<Index>(k)];
     switch (in.kind) {
       case InputKind::kHold:
-        bc.hold(in.targets[0], v);
+        bc.hold(in.targets[0], gain * v);
         break;
       case InputKind::kInjection:
         for (std::size_t j = 0; j < in.targets.size(); ++j)
           bc.inject(in.targets[j], in.coefficients[j] * v);
         break;
       case InputKind::kEdgeSource:
-        bc.edge_source(in.targets[0], v);
+        bc.edge_source(in.targets[0], gain * v);
         break;
     }
   }

@@ -25,7 +25,9 @@ struct InputChannel {
   InputKind kind = InputKind::kHold;
   /// kHold: one dof. kInjection: the pattern's dofs. kEdgeSource: one edge index.
   std::vector<Index> targets;
-  /// kInjection: pattern coefficients (same length as targets); otherwise unused.
+  /// kInjection: pattern coefficients (same length as targets). kHold, kEdgeSource: at most
+  /// one, the channel's gain (empty: 1): the sample value u is held or sourced as gain * u
+  /// (004's input gain gamma, eq. 20; [task] input_gain multiplies every coefficient).
   std::vector<double> coefficients;
   std::string name;
 };
