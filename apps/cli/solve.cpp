@@ -16,6 +16,9 @@
 namespace plnet::cli {
 namespace {
 
+// Error estimate above which not even the first digit of the state is right.
+constexpr double kNoCorrectDigit = 0.1;
+
 struct SolveCommand {
   std::string network_path;
   ConditionOptions conditions;
@@ -129,7 +132,7 @@ void run(const SolveCommand& cmd) {
   }
   // A state without a single correct digit (currents from drops below the resolution of their
   // voltages, e.g. a conductance of 1e308 next to ones of order 1) is not a result.
-  if (!(st.report.error_estimate < 1.0) && st.report.error_estimate != -1.0) {
+  if (st.report.error_estimate > kNoCorrectDigit) {
     const Vector& w = net.conductances();
     double held = 0.0;
     for (const auto& h : bc.holds) held = std::max(held, std::abs(h.value));

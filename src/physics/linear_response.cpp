@@ -55,14 +55,22 @@ double ratio(double numerator, double denominator) {
   return denominator > 0.0 ? numerator / denominator : std::numeric_limits<double>::infinity();
 }
 
-// Refinement on the original equations goes on while the error estimate (the relative size of
-// the next correction) at least halves per step, is above double round-off and steps remain;
-// below round-off a correction no longer changes the result, and slower progress means the
-// factorisation's own error (cond * eps) dominates.
-bool keep_refining(int step, int max_steps, double estimate, double previous) {
-  return step < max_steps && estimate > std::numeric_limits<double>::epsilon() &&
-         estimate <= 0.5 * previous;
-}
+// Progress of refinement on the original equations, per step: the relative correction of x,
+// ||dx|| / ||x||, and the error estimate (which also weighs the currents). Refinement goes on
+// while either at least halves per step and is above double round-off: below round-off a
+// correction no longer changes the result, and slower progress means the factorisation's own
+// error (cond * eps) dominates. Both are needed: the estimate can stall at the resolution of the
+// voltages while x still converges (a weak link's current), and the converse. An iterate that
+// improves on neither is dropped.
+struct Progress {
+  double correction = std::numeric_limits<double>::infinity();
+  double estimate = std::numeric_limits<double>::infinity();
+  bool improves(double c, double e) const { return c <= correction || e <= estimate; }
+  bool converging(double c, double e) const {
+    constexpr double eps = std::numeric_limits<double>::epsilon();
+    return (c > eps && c <= 0.5 * correction) || (e > eps && e <= 0.5 * estimate);
+  }
+};
 
 Vector held_entries(const BoundaryConditions& bc, const Vector& v, double sign) {
   Vector out(static_cast<Index>(bc.holds.size()));
@@ -474,7 +482,7 @@ State LinearResponse::solve(const BoundaryConditions& bc) const {
   Matrix correction(z.rows(), 1);
   Vector best_z, best_reactions, hdx;
   solver::SolveReport best;
-  double previous = std::numeric_limits<double>::infinity();
+  Progress progress;
   for (int step = 0;; ++step) {
     equations.evaluate(x);
     Vector reactions = held_entries(bc, equations.residual(), -1.0);
@@ -485,13 +493,13 @@ State LinearResponse::solve(const BoundaryConditions& bc) const {
     const Vector dx = reduced_.expand(correction.col(0), no_offset);
     apply_hessian(*model_, w_, dx, hdx);
     const double estimate = equations.relative_change(x, reactions, dx, held_entries(bc, hdx, 1.0));
-    if (step == 0 || estimate < best.error_estimate) {
-      best = {step, backward_error, estimate};
-      best_z = z.col(0);
-      best_reactions = std::move(reactions);
-    }
-    if (!keep_refining(step, options_.refinement.max_steps, estimate, previous)) break;
-    previous = estimate;
+    const double change = ratio(max_abs(dx), max_abs(x));
+    if (!progress.improves(change, estimate)) break;
+    best = {step, backward_error, estimate};
+    best_z = z.col(0);
+    best_reactions = std::move(reactions);
+    if (step >= options_.refinement.max_steps || !progress.converging(change, estimate)) break;
+    progress = {change, estimate};
     z += correction;
     x = reduced_.expand(z.col(0), t);
   }
@@ -572,7 +580,7 @@ State solve_bordered(const LinearModel& model, const Vector& w, const BoundaryCo
   detail::OriginalEquations equations(model, w, bc);
   Vector best_sol, best_reactions, residual(k.rows());
   solver::SolveReport best;
-  double previous = std::numeric_limits<double>::infinity();
+  Progress progress;
   for (int step = 0;; ++step) {
     const Vector x = sol.head(n);
     equations.evaluate(x);
@@ -582,11 +590,10 @@ State solve_bordered(const LinearModel& model, const Vector& w, const BoundaryCo
       residual[dof] -= sol[n + h];
       residual[n + h] = bc.holds[static_cast<std::size_t>(h)].value - x[dof];
     }
+    // A held value is violated relative to the state's scale (a ground may be off by 1e-17).
     double hold_error = 0.0;
     for (Index h = 0; h < num_holds; ++h)
-      hold_error = std::max(
-          hold_error,
-          ratio(std::abs(residual[n + h]), std::abs(x[bc.holds[static_cast<std::size_t>(h)].dof])));
+      hold_error = std::max(hold_error, ratio(std::abs(residual[n + h]), max_abs(x)));
     for (std::size_t c = 0; c < bc.constraints.size(); ++c) {
       const auto& con = bc.constraints[c];
       const Index r = n + num_holds + static_cast<Index>(c);
@@ -603,13 +610,14 @@ State solve_bordered(const LinearModel& model, const Vector& w, const BoundaryCo
     const Vector correction = lu_solve(residual);
     const double estimate = equations.relative_change(x, reactions, correction.head(n),
                                                       correction.segment(n, num_holds));
-    if (step == 0 || estimate < best.error_estimate) {
-      best = {step, backward_error, estimate};
-      best_sol = sol;
-      best_reactions = std::move(reactions);
-    }
-    if (!keep_refining(step, solver::RefinementOptions{}.max_steps, estimate, previous)) break;
-    previous = estimate;
+    const double change = ratio(max_abs(correction.head(n)), max_abs(x));
+    if (!progress.improves(change, estimate)) break;
+    best = {step, backward_error, estimate};
+    best_sol = sol;
+    best_reactions = std::move(reactions);
+    if (step >= solver::RefinementOptions{}.max_steps || !progress.converging(change, estimate))
+      break;
+    progress = {change, estimate};
     sol += correction;
   }
   if (multipliers != nullptr) *multipliers = best_sol.tail(k.rows() - n);

@@ -147,11 +147,15 @@ void require_finite(const LinearModel& model, const Vector& w, const BoundaryCon
                                        " times ", spring ? "extension " : "drop ", drop,
                                        "): rescale the units"));
   }
-  if (!std::isfinite(power))
+  if (!std::isfinite(power)) {
+    Vector drops;
+    model.drops(x, drops);
     throw std::invalid_argument(
         concat(where, ": the ", spring ? "elastic energy" : "dissipated power",
-               " overflows double precision (sum over edges of parameter times squared ",
-               spring ? "extension" : "drop", "): rescale the units"));
+               " overflows double precision (sum over edges of ", spring ? "tension" : "current",
+               " times ", spring ? "extension" : "drop", ", up to ", currents.cwiseAbs().maxCoeff(),
+               " times ", drops.cwiseAbs().maxCoeff(), "): rescale the units"));
+  }
   for (Index k = 0; k < reactions.size(); ++k)
     if (!std::isfinite(reactions[k]))
       throw std::invalid_argument(concat(
