@@ -1,16 +1,23 @@
 // plnet solve: the state of a network under sources, injections and constraints.
 #include "common.hpp"
 
+#include <plnet/core/error.hpp>
 #include <plnet/io/network_io.hpp>
 #include <plnet/physics/linear_response.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <iostream>
 #include <sstream>
 
 namespace plnet::cli {
 namespace {
+
+// Error estimate above which not even the first digit of the state is right.
+constexpr double kNoCorrectDigit = 0.1;
 
 struct SolveCommand {
   std::string network_path;
@@ -56,7 +63,8 @@ nlohmann::json state_json(const graph::Network& net, const physics::LinearModel&
   out["held"] = reactions;
   out["solver"] = {{"backend", backend},
                    {"refinement_steps", st.report.refinement_steps},
-                   {"backward_error", st.report.backward_error}};
+                   {"backward_error", st.report.backward_error},
+                   {"error_estimate", st.report.error_estimate}};
   return out;
 }
 
@@ -67,7 +75,7 @@ std::string state_text(const graph::Network& net, const physics::LinearModel& mo
   const bool spring = model.kind() == physics::ModelKind::kSpring;
   out << physics::to_string(model.kind()) << " network: " << net.num_nodes() << " nodes, "
       << net.num_edges() << " edges; solver " << backend << ", backward error "
-      << st.report.backward_error << "\n";
+      << st.report.backward_error << ", error estimate " << st.report.error_estimate << "\n";
   out << (spring ? "elastic energy " : "dissipated power ") << (spring ? st.energy : st.power)
       << "\n";
   out << (spring ? "# node  displacement\n" : "# node  voltage\n");
@@ -101,8 +109,9 @@ std::string state_summary(const graph::Network& net, const physics::LinearModel&
   for (std::size_t h = 0; h < bc.holds.size(); ++h)
     out << "  " << physics::dof_name(model, bc.holds[h].dof) << " held at " << bc.holds[h].value
         << ", injects " << st.reactions[static_cast<Index>(h)] << "\n";
-  out << "  solver " << backend << ", backward error " << st.report.backward_error << " after "
-      << st.report.refinement_steps << " refinement step(s)\n";
+  out << "  solver " << backend << ", backward error " << st.report.backward_error
+      << ", error estimate " << st.report.error_estimate << " after " << st.report.refinement_steps
+      << " refinement step(s)\n";
   return out.str();
 }
 
@@ -122,6 +131,20 @@ void run(const SolveCommand& cmd) {
     st = response.solve(bc);
     backend = response.backend_name();
   }
+  // A state without a single correct digit (currents from drops below the resolution of their
+  // voltages, e.g. a conductance of 1e308 next to ones of order 1) is not a result.
+  if (st.report.error_estimate > kNoCorrectDigit) {
+    const Vector& w = net.conductances();
+    double held = 0.0;
+    for (const auto& h : bc.holds) held = std::max(held, std::abs(h.value));
+    throw std::invalid_argument(
+        concat("solve: the state has no correct digit (estimated relative error ",
+               st.report.error_estimate, "): parameters in [", w.minCoeff(), ", ", w.maxCoeff(),
+               "] and held values up to ", held,
+               " are beyond what double precision (16 digits) resolves; rescale or bound them"));
+  }
+  if (const std::string warning = physics::accuracy_warning(st); !warning.empty())
+    std::cerr << "plnet: " << warning << "\n";
   std::string text;
   if (cmd.format == "json")
     text = state_json(net, model, bc, st, backend).dump(2) + "\n";

@@ -1,6 +1,8 @@
 #include <plnet/core/error.hpp>
 #include <plnet/physics/linear_response.hpp>
 
+#include "physics/original_equations.hpp"
+
 #include <Eigen/Dense>
 #include <Eigen/OrderingMethods>
 #include <Eigen/SparseLU>
@@ -8,7 +10,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 
 namespace plnet::physics {
 namespace {
@@ -42,7 +46,62 @@ void apply_hessian(const LinearModel& model, const Vector& w, const Vector& x, V
   }
 }
 
+double max_abs(const Vector& v) {
+  return v.size() == 0 ? 0.0 : v.lpNorm<Eigen::Infinity>();
+}
+
+double ratio(double numerator, double denominator) {
+  if (numerator == 0.0) return 0.0;
+  return denominator > 0.0 ? numerator / denominator : std::numeric_limits<double>::infinity();
+}
+
+// Progress of refinement on the original equations, per step: the relative correction of x,
+// ||dx|| / ||x||, and the error estimate (which also weighs the currents). Refinement goes on
+// while either at least halves per step and is above double round-off: below round-off a
+// correction no longer changes the result, and slower progress means the factorisation's own
+// error (cond * eps) dominates. Both are needed: the estimate can stall at the resolution of the
+// voltages while x still converges (a weak link's current), and the converse. An iterate that
+// improves on neither is dropped.
+struct Progress {
+  double correction = std::numeric_limits<double>::infinity();
+  double estimate = std::numeric_limits<double>::infinity();
+  bool improves(double c, double e) const { return c <= correction || e <= estimate; }
+  bool converging(double c, double e) const {
+    constexpr double eps = std::numeric_limits<double>::epsilon();
+    return (c > eps && c <= 0.5 * correction) || (e > eps && e <= 0.5 * estimate);
+  }
+};
+
+Vector held_entries(const BoundaryConditions& bc, const Vector& v, double sign) {
+  Vector out(static_cast<Index>(bc.holds.size()));
+  for (std::size_t k = 0; k < bc.holds.size(); ++k)
+    out[static_cast<Index>(k)] = sign * v[bc.holds[k].dof];
+  return out;
+}
+
+// The state from x with the reactions of the extended-precision residual, checked for overflow.
+State checked_state(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
+                    Vector x, Vector reactions, const solver::SolveReport& report) {
+  State st = state_from_solution(model, w, bc, std::move(x));
+  st.reactions = std::move(reactions);
+  st.report = report;
+  detail::require_finite(model, w, bc, st.x, st.currents, st.power, st.reactions);
+  return st;
+}
+
 }  // namespace
+
+std::string accuracy_warning(const State& state) {
+  const auto& r = state.report;
+  if (!(r.error_estimate > kErrorEstimateWarning)) return "";
+  std::ostringstream out;
+  out << std::setprecision(2) << "warning: the state may be inaccurate: estimated relative error "
+      << r.error_estimate << " of the state, currents and reactions (backward error "
+      << r.backward_error << " after " << r.refinement_steps
+      << " refinement step(s)); the system is ill-conditioned: look for parts joined only by very "
+         "weak edges, or parameters spanning many decades";
+  return out.str();
+}
 
 void SolveOptions::validate() const {
   const auto names = solver::solver_backends();
@@ -307,6 +366,13 @@ void ReducedSystem::expand_into(const Eigen::Ref<const Vector>& z, const Vector&
     for (const Term& t : row(dof)) x[dof] += t.coefficient * z[t.free];
 }
 
+Vector ReducedSystem::reduce(const Vector& v) const {
+  Vector b = Vector::Zero(num_free_);
+  for (Index dof = 0; dof < model_->num_dofs(); ++dof)
+    for (const Term& t : row(dof)) b[t.free] += t.coefficient * v[dof];
+  return b;
+}
+
 Vector ReducedSystem::expand(const Vector& z, const Vector& offset) const {
   Vector x = offset;
   for (Index dof = 0; dof < model_->num_dofs(); ++dof)
@@ -338,11 +404,21 @@ solver::FactorResult LinearResponse::try_set_parameters(const Vector& w) {
   reduced_.assemble(w_);
   auto result = solver_->factorize(reduced_.matrix());
   min_pivot_ratio_ = result.min_pivot_ratio;
+  if (result.ok()) return result;
+  // Parameters so large that their sums overflow are the user's units, not a singular network.
+  if (!std::all_of(reduced_.matrix().valuePtr(),
+                   reduced_.matrix().valuePtr() + reduced_.matrix().nonZeros(),
+                   [](double v) { return std::isfinite(v); }))
+    throw std::invalid_argument(
+        concat(to_string(model_->kind()), " network: parameters up to ", w.cwiseAbs().maxCoeff(),
+               " overflow double precision when summed into the matrix (entries above ",
+               std::numeric_limits<double>::max(), "): rescale the units"));
   if (result.status == solver::FactorStatus::kFailed) throw_factor_failure(result);
   return result;
 }
 
 void LinearResponse::throw_factor_failure(solver::FactorResult result) const {
+  const Vector& w = w_;
   if (result.failed_column < 0) {
     // Some backends (Eigen's LDL^T) do not say where the factorisation broke down; CHOLMOD
     // does. Only on this error path, so its cost does not matter.
@@ -365,10 +441,18 @@ void LinearResponse::throw_factor_failure(solver::FactorResult result) const {
           concat("node network: H = W is not positive definite on the "
                  "free dofs (breakdown near ",
                  at, ") [", result.message, "]"));
-    case ModelKind::kResistor:
-      throw std::invalid_argument(concat("resistor network: singular system near ", at,
-                                         " (a part is not held through finite conductances) [",
-                                         result.message, "]"));
+    case ModelKind::kResistor: {
+      // Conductances more than 1/eps apart at one node vanish from its diagonal in rounding:
+      // the matrix then looks singular though the network is not.
+      const double spread = w.maxCoeff() / w.minCoeff();
+      const std::string cause =
+          spread > 1.0 / std::numeric_limits<double>::epsilon()
+              ? concat("conductances span [", w.minCoeff(), ", ", w.maxCoeff(),
+                       "], more than double precision's 16 digits resolve: rescale or bound them")
+              : std::string("a part is not held through finite conductances");
+      throw std::invalid_argument(concat("resistor network: singular system near ", at, " (", cause,
+                                         ") [", result.message, "]"));
+    }
   }
   throw std::logic_error("LinearResponse: unknown model kind");
 }
@@ -391,10 +475,49 @@ State LinearResponse::solve(const BoundaryConditions& bc) const {
   const Vector force = total_force(*model_, w_, bc);
   const Vector t = reduced_.offset(bc);
   Matrix z = reduced_.reduced_rhs(w_, force, t);
-  const auto report = solve_reduced(z);
-  State st = state_from_solution(*model_, w_, bc, reduced_.expand(z.col(0), t));
-  st.report = report;
-  return st;
+  if (!options_.check_accuracy) {
+    const auto report = solve_reduced(z);
+    State st = state_from_solution(*model_, w_, bc, reduced_.expand(z.col(0), t));
+    st.report = report;
+    detail::require_finite(*model_, w_, bc, st.x, st.currents, st.power, st.reactions);
+    return st;
+  }
+  solver_->solve_in_place(z);
+  Vector x = reduced_.expand(z.col(0), t);
+  detail::require_finite(*model_, w_, bc, x, Vector(), 0.0, Vector());
+
+  // Refinement on the residual of the original equations, r = F - H x at every dof, computed in
+  // extended precision from the edge currents: the reduced residual T^T r is what the reduced
+  // system must still absorb (constraint multipliers absorb the slave rows, the reactions the
+  // held rows), and its correction T (T^T H T)^-1 T^T r is the estimate of the error of x.
+  detail::OriginalEquations equations(*model_, w_, bc);
+  const Vector no_offset = Vector::Zero(model_->num_dofs());
+  Matrix correction(z.rows(), 1);
+  Vector best_z, best_reactions, hdx;
+  solver::SolveReport best;
+  Progress progress;
+  for (int step = 0;; ++step) {
+    equations.evaluate(x);
+    Vector reactions = held_entries(bc, equations.residual(), -1.0);
+    correction.col(0) = reduced_.reduce(equations.residual());
+    const double backward_error = std::max(ratio(max_abs(correction.col(0)), equations.scale()),
+                                           equations.constraint_error(x));
+    solver_->solve_in_place(correction);
+    const Vector dx = reduced_.expand(correction.col(0), no_offset);
+    apply_hessian(*model_, w_, dx, hdx);
+    const double estimate = equations.relative_change(x, reactions, dx, held_entries(bc, hdx, 1.0));
+    const double change = ratio(max_abs(dx), max_abs(x));
+    if (!progress.improves(change, estimate)) break;
+    best = {step, backward_error, estimate};
+    best_z = z.col(0);
+    best_reactions = std::move(reactions);
+    if (step >= options_.refinement.max_steps || !progress.converging(change, estimate)) break;
+    progress = {change, estimate};
+    z += correction;
+    x = reduced_.expand(z.col(0), t);
+  }
+  return checked_state(*model_, w_, bc, reduced_.expand(best_z, t), std::move(best_reactions),
+                       best);
 }
 
 State solve(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
@@ -436,26 +559,82 @@ State solve_bordered(const LinearModel& model, const Vector& w, const BoundaryCo
   validate(model, bc);
   model.check_parameters(w, "parameters");
   const Index n = model.num_dofs();
+  const auto num_holds = static_cast<Index>(bc.holds.size());
   const SparseMatrix k = bordered_matrix(model, w, bc);
   Vector rhs(k.rows());
   rhs.head(n) = total_force(model, w, bc);
   Index row = n;
   for (const auto& hold : bc.holds) rhs[row++] = hold.value;
   for (const auto& c : bc.constraints) rhs[row++] = c.value;
-  Vector sol;
-  if (k.rows() < 2000) {
-    const Eigen::PartialPivLU<Matrix> lu{Matrix(k)};
-    sol = lu.solve(rhs);
+  Eigen::PartialPivLU<Matrix> dense_lu;
+  Eigen::SparseLU<SparseMatrix, Eigen::COLAMDOrdering<int>> sparse_lu;
+  const bool dense = k.rows() < 2000;
+  if (dense) {
+    dense_lu.compute(Matrix(k));
   } else {
-    Eigen::SparseLU<SparseMatrix, Eigen::COLAMDOrdering<int>> lu;
-    lu.compute(k);
-    require(lu.info() == Eigen::Success, "bordered solve", "the bordered matrix is singular (",
-            lu.lastErrorMessage(), ")");
-    sol = lu.solve(rhs);
+    sparse_lu.compute(k);
+    require(sparse_lu.info() == Eigen::Success, "bordered solve",
+            "the bordered matrix is singular (", sparse_lu.lastErrorMessage(), ")");
   }
-  require(sol.allFinite(), "bordered solve", "the bordered matrix is singular");
-  if (multipliers != nullptr) *multipliers = sol.tail(k.rows() - n);
-  return state_from_solution(model, w, bc, sol.head(n));
+  auto lu_solve = [&](const Vector& b) -> Vector {
+    return dense ? Vector(dense_lu.solve(b)) : Vector(sparse_lu.solve(b));
+  };
+  Vector sol = lu_solve(rhs);
+  if (!sol.allFinite()) {
+    // Values beyond sqrt(max double) can overflow on their own; otherwise the matrix is singular.
+    const double huge = std::sqrt(std::numeric_limits<double>::max());
+    if (max_abs(rhs) > huge || (k.nonZeros() > 0 && k.coeffs().abs().maxCoeff() > huge))
+      detail::require_finite(model, w, bc, sol.head(n), Vector(), 0.0, Vector());
+    throw std::invalid_argument("bordered solve: the bordered matrix is singular");
+  }
+
+  // Refinement on the residual of the bordered (original) equations
+  // [F - H x - Q^T mu; c - Q x], its top block from the extended-precision edge currents.
+  detail::OriginalEquations equations(model, w, bc);
+  Vector best_sol, best_reactions, residual(k.rows());
+  solver::SolveReport best;
+  Progress progress;
+  for (int step = 0;; ++step) {
+    const Vector x = sol.head(n);
+    equations.evaluate(x);
+    residual.head(n) = equations.residual();
+    for (Index h = 0; h < num_holds; ++h) {
+      const Index dof = bc.holds[static_cast<std::size_t>(h)].dof;
+      residual[dof] -= sol[n + h];
+      residual[n + h] = bc.holds[static_cast<std::size_t>(h)].value - x[dof];
+    }
+    // A held value is violated relative to the state's scale (a ground may be off by 1e-17).
+    double hold_error = 0.0;
+    for (Index h = 0; h < num_holds; ++h)
+      hold_error = std::max(hold_error, ratio(std::abs(residual[n + h]), max_abs(x)));
+    for (std::size_t c = 0; c < bc.constraints.size(); ++c) {
+      const auto& con = bc.constraints[c];
+      const Index r = n + num_holds + static_cast<Index>(c);
+      long double value = con.value;
+      for (std::size_t j = 0; j < con.dofs.size(); ++j) {
+        residual[con.dofs[j]] -= con.coefficients[j] * sol[r];
+        value -= static_cast<long double>(con.coefficients[j]) * x[con.dofs[j]];
+      }
+      residual[r] = static_cast<double>(value);
+    }
+    const double backward_error = std::max({ratio(max_abs(residual.head(n)), equations.scale()),
+                                            equations.constraint_error(x), hold_error});
+    Vector reactions = held_entries(bc, equations.residual(), -1.0);
+    const Vector correction = lu_solve(residual);
+    const double estimate = equations.relative_change(x, reactions, correction.head(n),
+                                                      correction.segment(n, num_holds));
+    const double change = ratio(max_abs(correction.head(n)), max_abs(x));
+    if (!progress.improves(change, estimate)) break;
+    best = {step, backward_error, estimate};
+    best_sol = sol;
+    best_reactions = std::move(reactions);
+    if (step >= solver::RefinementOptions{}.max_steps || !progress.converging(change, estimate))
+      break;
+    progress = {change, estimate};
+    sol += correction;
+  }
+  if (multipliers != nullptr) *multipliers = best_sol.tail(k.rows() - n);
+  return checked_state(model, w, bc, best_sol.head(n), std::move(best_reactions), best);
 }
 
 }  // namespace plnet::physics

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include "support/cli_fixture.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -128,6 +129,49 @@ TEST_F(Cli, UnknownOptionValuesAndMalformedAssignments) {
                        "out of range", path("o.json"));
   expect_clean_failure(run("generate planar --conductances uniform:1 -o " + path("p.json")),
                        "--conductances", path("p.json"));
+}
+
+// Two triangles joined by a 1e-12 S edge with 0.5 A forced across it: the first triangle sits
+// near 5e11 V, where double resolves voltages to ~6e-5 V, so its currents of ~0.5 A are known
+// to ~1e-4: a warning (one line), the result still written.
+TEST_F(Cli, WeakBridgeWarnsInOneLine) {
+  write("w.json", R"({"nodes": 6, "edges": [[0, 1], [1, 2], [0, 2], [2, 3], [3, 4], [4, 5],
+                      [3, 5]], "conductances": [1, 2, 1.5, 1e-12, 1, 2, 1.5]})");
+  const CliResult r = run("solve " + path("w.json") + " --ground 5 --current 0=0.5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("warning: the state may be inaccurate"), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["solver"]["error_estimate"].get<double>(), 1e-8);
+  // The bridge and ground currents are exact to round-off (Kirchhoff on the cut).
+  EXPECT_NEAR(j["currents"][3].get<double>(), 0.5, 1e-9);
+  EXPECT_NEAR(j["held"][0]["injected"].get<double>(), -0.5, 1e-9);
+}
+
+TEST_F(Cli, WellConditionedSolveIsQuiet) {
+  ASSERT_EQ(run("generate square --rows 6 --cols 6 -o " + path("sq.json")).status, 0);
+  const CliResult r = run("solve " + path("sq.json") + " --ground 0 --source 35=2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  // Unit conductances, condition ~1e2: the state is accurate to a few eps.
+  EXPECT_LT(j["solver"]["error_estimate"].get<double>(), 1e-13);
+  EXPECT_LT(j["solver"]["backward_error"].get<double>(), 1e-15);
+}
+
+TEST_F(Cli, OverflowIsAnErrorNamingTheCause) {
+  write("c.json", R"({"nodes": 4, "edges": [[0, 1], [1, 3], [3, 2], [1, 2], [0, 3]]})");
+  for (const char* form : {"elimination", "bordered"})
+    expect_clean_failure(
+        run("solve " + path("c.json") + " --ground 0 --source 1=1e308 --source 2=-1e308 --form " +
+            form + " -o " + path("o.json")),
+        "overflows double precision", path("o.json"));
+  // A conductance of 1e308 next to ones of 1: its current is 1e308 times a drop below the
+  // voltages' resolution, so no digit of the state is right.
+  write("k.json", R"({"nodes": 3, "edges": [[0, 1], [1, 2]], "conductances": [1, 1e308]})");
+  expect_clean_failure(
+      run("solve " + path("k.json") + " --ground 0 --source 2=1 -o " + path("o.json")),
+      "no correct digit", path("o.json"));
 }
 
 TEST_F(Cli, SpiceExportRunsInNgspice) {

@@ -32,8 +32,17 @@ struct State {
   /// Reaction at every held dof, (H x - F_total)_dof, in the order of bc.holds: the current a
   /// voltage source injects into the network (or the force a pin exerts).
   Vector reactions;
+  /// How far the state can be trusted. From solve() and solve_bordered() (with
+  /// SolveOptions::check_accuracy): backward_error is the largest Kirchhoff (force-balance)
+  /// residual of the original equations, holds and constraints included, relative to the largest
+  /// current (force) through a dof; error_estimate the estimated relative error of x, the currents
+  /// and the reactions; refinement_steps the corrections applied on the original residual
+  /// (docs/conventions.md, "Accuracy of a solve").
   solver::SolveReport report;
 };
+
+/// error_estimate above which a state is flagged as inaccurate (accuracy_warning()).
+inline constexpr double kErrorEstimateWarning = 1e-8;
 
 struct SolveOptions {
   std::string backend = "auto";  ///< a name from solver::solver_backends()
@@ -41,6 +50,11 @@ struct SolveOptions {
   /// Spend more on the fill-reducing ordering (solver::OrderingEffort::kThorough): set when the
   /// same pattern is refactorised many times, as in training (learning::Responses does).
   bool thorough_ordering = false;
+  /// solve() only (solve_reduced() never does this, so training does not pay for it): measure
+  /// the backward error on the original equations, refine on their residual computed in extended
+  /// precision, and estimate the error of the result (State::report). Costs one residual and one
+  /// solve per step, at least one step; `refinement.max_steps` bounds the corrections.
+  bool check_accuracy = true;
   void validate() const;
   static SolveOptions with_backend(std::string name) {
     SolveOptions options;
@@ -48,6 +62,10 @@ struct SolveOptions {
     return options;
   }
 };
+
+/// One line saying that a state may be inaccurate and by how much, or "" when its error
+/// estimate is at most kErrorEstimateWarning or was not measured.
+std::string accuracy_warning(const State& state);
 
 /// The total external force F + B^T W s (edge sources folded in), length num_dofs.
 Vector total_force(const LinearModel& model, const Vector& w, const BoundaryConditions& bc);
@@ -72,6 +90,8 @@ class ReducedSystem {
   Vector offset(const BoundaryConditions& bc) const;
   /// T^T (force - H t) for a full-length force vector and offset.
   Vector reduced_rhs(const Vector& w, const Vector& force, const Vector& offset) const;
+  /// T^T v for a full-length v (num_dofs): the reduced form of a residual or force.
+  Vector reduce(const Vector& v) const;
   /// x = T z + t.
   Vector expand(const Vector& z, const Vector& offset) const;
   /// x = T z + t into existing storage (no allocation).
@@ -125,13 +145,18 @@ class LinearResponse {
   /// of thrown: a training step that takes H through zero is an expected outcome. Invalid
   /// parameters and other solver failures still throw.
   solver::FactorResult try_set_parameters(const Vector& w);
-  /// Solves for the conditions `bc` (same structure as at construction).
+  /// Solves for the conditions `bc` (same structure as at construction). With
+  /// SolveOptions::check_accuracy, refines on the original equations and reports their backward
+  /// error and an error estimate in State::report. Throws std::invalid_argument naming the cause
+  /// when the state, currents, power or reactions overflow double precision.
   State solve(const BoundaryConditions& bc) const;
   /// Solves the reduced system for many right-hand sides at once (columns), in place.
   solver::SolveReport solve_reduced(Matrix& rhs) const;
 
   const ReducedSystem& reduced() const { return reduced_; }
   const Vector& parameters() const { return w_; }
+  /// Smallest pivot ratio of the current factorisation (near 0: nearly singular).
+  double min_pivot_ratio() const { return min_pivot_ratio_; }
   std::string backend_name() const { return solver_->name(); }
 
  private:
@@ -151,6 +176,7 @@ State solve(const LinearModel& model, const Vector& w, const BoundaryConditions&
 
 /// One-shot solve in the bordered form; `multipliers` (if given) receives mu, one per row of
 /// Q (holds first, then constraints). Uses dense LU below 2000 unknowns, sparse LU above.
+/// Refines on the original equations and fills State::report like solve().
 State solve_bordered(const LinearModel& model, const Vector& w, const BoundaryConditions& bc,
                      Vector* multipliers = nullptr);
 

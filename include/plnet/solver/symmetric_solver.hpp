@@ -106,10 +106,16 @@ struct RefinementOptions {
   void validate() const;
 };
 
-/// Residual report of a refined solve (worst column).
+/// Residual report of a refined solve (worst column). solve_refined() fills the first two
+/// fields for the system it was given; physics::LinearResponse::solve() and
+/// physics::solve_bordered() fill all three for the network's original equations
+/// (docs/conventions.md, "Accuracy of a solve").
 struct SolveReport {
   int refinement_steps = 0;
-  double backward_error = 0.0;
+  double backward_error = 0.0;  ///< -1: not measured
+  /// Estimated relative error of the returned solution (the relative size of the next
+  /// refinement correction); -1: not estimated.
+  double error_estimate = -1.0;
 };
 
 /// Solves A X = B with an already factorised solver, then iteratively refines with the
