@@ -136,20 +136,14 @@ CheckTable run(Context& context) {
   table.checks.push_back(check_at_most(
       "regression: median final/initial test MSE (100 forces)", median(reg_test), 1e-2,
       "same for the test set (003 Fig. 7b, dashed)", "read as at least 2 orders of magnitude"));
-  const std::string iris_reason =
-      "003's rule as written switches the output force off as soon as a specimen is classified "
-      "correctly, so training stops once all 30 training specimens are (100% by step ~600 "
-      "here) and leaves them with almost no margin; the 120 test specimens then score 84-95% "
-      "over 10 realisations (mean 89%). Cross entropy itself (loss xent, whose force never "
-      "vanishes) takes H = W through indefiniteness at alpha = 0.5, 0.1 and 0.02. 003 states "
-      "neither alpha, eta nor the number of steps";
   table.checks.push_back(check_at_least(
       "Iris: median training accuracy (30 specimens)", median(iris_train), 0.95,
       "100% (003 App. A)", "'100%' read as >= 95% (at most one miss); " + iris_note.str()));
-  table.checks.push_back(known_deviation(
-      check_at_least("Iris: median test accuracy (120 specimens)", median(iris_test), 0.90,
-                     "95% (003 App. A)", "'95%' read as >= 90%"),
-      iris_reason));
+  // 003's rule switches the output force off once a specimen is classified, so training
+  // stops with little margin: the test accuracy varies over realisations (docs/reproduce.md, R13).
+  table.checks.push_back(check_at_least("Iris: median test accuracy (120 specimens)",
+                                        median(iris_test), 0.90, "95% (003 App. A)",
+                                        "'95%' read as >= 90%"));
   return table;
 }
 
