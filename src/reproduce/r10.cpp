@@ -123,27 +123,23 @@ CheckTable learning_trends(Context& context, const std::string& id,
              "003 averages over realisations and does not say every task softens the network";
     };
     const std::string frac = "fraction of realisations; 'generically' (003 Sec. V) read as >= 0.8";
-    table.checks.push_back(
-        check_at_most(
-            who + ": median final/initial error", median(cr), 1e-2,
-            "'reducing the error by many orders of magnitude' (003 Fig. 2b)",
-            "'orders of magnitude' read as at least 2; fraction of realisations with at least 2: " +
-                text(static_cast<double>(
-                         std::count_if(cr.begin(), cr.end(), [](double x) { return x <= 1e-2; })) /
-                     static_cast<double>(cr.size()))));
-    table.checks.push_back(
-        check_at_least(
-            who + ": lowest eigenvalue falls", fraction(lr, true), 0.8,
-            "lowest eigenvalues decrease during learning (003 Fig. 3)",
-            frac + "; median lambda_min after/before " + text(median(lr)) + against(lr, true)));
-    table.checks.push_back(
-        check_at_least(who + ": g_bar rises", fraction(gr, false), 0.8,
-                       "g_bar increases (003 Fig. 4a)",
-                       frac + "; median ratio " + text(median(gr)) + against(gr, false)));
-    table.checks.push_back(
-        check_at_least(who + ": D_eff falls", fraction(dr, true), 0.8,
-                       "D_eff decreases (003 Fig. 4b)",
-                       frac + "; median ratio " + text(median(dr)) + against(dr, true)));
+    table.checks.push_back(check_at_most(
+        who + ": median final/initial error", median(cr), 1e-2,
+        "'reducing the error by many orders of magnitude' (003 Fig. 2b)",
+        "'orders of magnitude' read as at least 2; fraction of realisations with at least 2: " +
+            text(static_cast<double>(
+                     std::count_if(cr.begin(), cr.end(), [](double x) { return x <= 1e-2; })) /
+                 static_cast<double>(cr.size()))));
+    table.checks.push_back(check_at_least(
+        who + ": lowest eigenvalue falls", fraction(lr, true), 0.8,
+        "lowest eigenvalues decrease during learning (003 Fig. 3)",
+        frac + "; median lambda_min after/before " + text(median(lr)) + against(lr, true)));
+    table.checks.push_back(check_at_least(
+        who + ": g_bar rises", fraction(gr, false), 0.8, "g_bar increases (003 Fig. 4a)",
+        frac + "; median ratio " + text(median(gr)) + against(gr, false)));
+    table.checks.push_back(check_at_least(
+        who + ": D_eff falls", fraction(dr, true), 0.8, "D_eff decreases (003 Fig. 4b)",
+        frac + "; median ratio " + text(median(dr)) + against(dr, true)));
   }
   return table;
 }

@@ -2,8 +2,8 @@
 // breast cancer tables, seeded splits, scaling, PCA against an independent SVD, and the
 // moments of the synthetic generators.
 
-#include <plnet_test_paths.hpp>
 #include <plnet/learning/data.hpp>
+#include <plnet_test_paths.hpp>
 
 #include <gtest/gtest.h>
 #include <Eigen/Dense>
