@@ -19,31 +19,6 @@
 namespace plnet::learning {
 namespace {
 
-using LMatrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
-using LVector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
-
-// Resistor drops v = B V - s of a circuit driven only by series sources s (one per edge), node
-// 0 grounded: L V = B^T K s on the other nodes, in long double from the edge list.
-Vector dense_edge_drops(const graph::Network& net, const Vector& k, const Vector& s) {
-  graph::Network copy(net.num_nodes(), net.edges(), k);
-  const LMatrix l = testing::dense_laplacian(copy);
-  const Index n = net.num_nodes();
-  LVector rhs = LVector::Zero(n);
-  for (Index e = 0; e < net.num_edges(); ++e) {
-    const auto [a, b] = net.edge(e);
-    rhs[a] += static_cast<long double>(k[e] * s[e]);
-    rhs[b] -= static_cast<long double>(k[e] * s[e]);
-  }
-  LVector v = LVector::Zero(n);
-  v.tail(n - 1) = l.bottomRightCorner(n - 1, n - 1).partialPivLu().solve(rhs.tail(n - 1));
-  Vector drops(net.num_edges());
-  for (Index e = 0; e < net.num_edges(); ++e) {
-    const auto [a, b] = net.edge(e);
-    drops[e] = static_cast<double>(v[a] - v[b]) - s[e];
-  }
-  return drops;
-}
-
 struct Circuit {
   graph::Network net;
   physics::LinearModel model;
@@ -83,7 +58,7 @@ TEST(InputGain, OutputsAreTheDenseSolveWithSourcesGammaTimesTheInputs) {
     Vector src = Vector::Zero(c.net.num_edges());
     for (Index j = 0; j < 2; ++j)
       src[c.in_edges[static_cast<std::size_t>(j)]] = gain * c.batch.inputs(s, j);
-    const Vector drops = dense_edge_drops(c.net, c.net.conductances(), src);
+    const Vector drops = testing::dense_series_source_drops(c.net, c.net.conductances(), src);
     for (Index o = 0; o < 2; ++o)
       // Sparse double vs dense long double solve on conductances within 0.8 decades: ~1e-14.
       EXPECT_NEAR(y(s, o), drops[c.out_edges[static_cast<std::size_t>(o)]],
@@ -104,7 +79,7 @@ TEST(InputGain, ExactAndProjectorGradientsAreThoseOfTheGainedCost) {
       Vector src = Vector::Zero(c.net.num_edges());
       for (Index j = 0; j < 2; ++j)
         src[c.in_edges[static_cast<std::size_t>(j)]] = gain * c.batch.inputs(s, j);
-      const Vector drops = dense_edge_drops(c.net, kk, src);
+      const Vector drops = testing::dense_series_source_drops(c.net, kk, src);
       for (Index o = 0; o < 2; ++o) {
         const double d = drops[c.out_edges[static_cast<std::size_t>(o)]] - c.batch.targets(s, o);
         total += 0.5 * d * d;

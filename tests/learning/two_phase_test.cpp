@@ -19,31 +19,6 @@
 namespace plnet::learning {
 namespace {
 
-using LMatrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
-using LVector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
-
-// Resistor currents i = K (B V - s) of a circuit driven by series sources s, node 0 grounded,
-// from the edge list in long double (shares no code with plnet's solvers).
-Vector dense_currents(const graph::Network& net, const Vector& k, const Vector& s) {
-  const graph::Network copy(net.num_nodes(), net.edges(), k);
-  const LMatrix l = testing::dense_laplacian(copy);
-  const Index n = net.num_nodes();
-  LVector rhs = LVector::Zero(n);
-  for (Index e = 0; e < net.num_edges(); ++e) {
-    const auto [a, b] = net.edge(e);
-    rhs[a] += static_cast<long double>(k[e] * s[e]);
-    rhs[b] -= static_cast<long double>(k[e] * s[e]);
-  }
-  LVector v = LVector::Zero(n);
-  v.tail(n - 1) = l.bottomRightCorner(n - 1, n - 1).partialPivLu().solve(rhs.tail(n - 1));
-  Vector i(net.num_edges());
-  for (Index e = 0; e < net.num_edges(); ++e) {
-    const auto [a, b] = net.edge(e);
-    i[e] = k[e] * (static_cast<double>(v[a] - v[b]) - s[e]);
-  }
-  return i;
-}
-
 TEST(TwoPhase, LimitIsTheGradientOfTheOutputCurrentObjectiveNotOfTheCost) {
   std::mt19937_64 rng(17);
   const auto net = testing::random_connected_network(16, 20, 0.3, rng);
@@ -76,7 +51,7 @@ TEST(TwoPhase, LimitIsTheGradientOfTheOutputCurrentObjectiveNotOfTheCost) {
   // The free errors e_s = y_hat_s - y_s, held fixed below.
   Matrix err(batch.size(), 2);
   for (Index s = 0; s < batch.size(); ++s) {
-    const Vector i = dense_currents(net, k, sources(s));
+    const Vector i = k.cwiseProduct(testing::dense_series_source_drops(net, k, sources(s)));
     for (Index o = 0; o < 2; ++o) {
       const Index e = outs[static_cast<std::size_t>(o)];
       err(s, o) = i[e] * r[e] - batch.targets(s, o);
@@ -87,7 +62,7 @@ TEST(TwoPhase, LimitIsTheGradientOfTheOutputCurrentObjectiveNotOfTheCost) {
     const Vector kk = rr.cwiseInverse();
     double total = 0.0;
     for (Index s = 0; s < batch.size(); ++s) {
-      const Vector i = dense_currents(net, kk, sources(s));
+      const Vector i = kk.cwiseProduct(testing::dense_series_source_drops(net, kk, sources(s)));
       for (Index o = 0; o < 2; ++o) {
         const Index e = outs[static_cast<std::size_t>(o)];
         total += err(s, o) * (voltages ? rr[e] * i[e] : i[e]);

@@ -117,4 +117,30 @@ inline double relative_error(const Vector& a, const Vector& b) {
   return (a - b).lpNorm<Eigen::Infinity>() / scale;
 }
 
+/// Resistor drops v = B V - s of a circuit driven only by series sources s (one per edge),
+/// node 0 grounded: L V = B^T K s on the other nodes, in long double from the edge list (shares
+/// no code with plnet's solvers).
+inline Vector dense_series_source_drops(const graph::Network& net, const Vector& k,
+                                        const Vector& s) {
+  using LMatrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
+  using LVector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
+  const graph::Network copy(net.num_nodes(), net.edges(), k);
+  const LMatrix l = dense_laplacian(copy);
+  const Index n = net.num_nodes();
+  LVector rhs = LVector::Zero(n);
+  for (Index e = 0; e < net.num_edges(); ++e) {
+    const auto [a, b] = net.edge(e);
+    rhs[a] += static_cast<long double>(k[e] * s[e]);
+    rhs[b] -= static_cast<long double>(k[e] * s[e]);
+  }
+  LVector v = LVector::Zero(n);
+  v.tail(n - 1) = l.bottomRightCorner(n - 1, n - 1).partialPivLu().solve(rhs.tail(n - 1));
+  Vector drops(net.num_edges());
+  for (Index e = 0; e < net.num_edges(); ++e) {
+    const auto [a, b] = net.edge(e);
+    drops[e] = static_cast<double>(v[a] - v[b]) - s[e];
+  }
+  return drops;
+}
+
 }  // namespace plnet::testing
