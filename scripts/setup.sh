@@ -13,6 +13,8 @@ packages=(
   libcgal-dev libgmp-dev libmpfr-dev libgudhi-dev libboost-dev
   # I/O and CLI
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libhdf5-dev libfmt-dev
+  # h5diff: the tests check that two runs of the same experiment have no difference
+  hdf5-tools
   # tests and benchmarks; ngspice is the independent circuit simulator the tests compare with
   libgtest-dev libgmock-dev libbenchmark-dev ngspice
   # Python side: bindings, the numpy/scipy baselines and matplotlib figures (/usr/bin/python3)
