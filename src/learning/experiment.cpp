@@ -6,6 +6,7 @@
 #include <plnet/io/network_io.hpp>
 #include <plnet/learning/data.hpp>
 #include <plnet/learning/experiment.hpp>
+#include <plnet/learning/experiment_schema.hpp>
 
 #include <toml++/toml.h>
 
@@ -20,8 +21,8 @@
 namespace plnet::learning {
 namespace {
 
-// Where ParseOptions::schema sends the keys looked up (null: not recorded). Set for the
-// duration of one parse_experiment call; Section reads it, so no call site passes it along.
+// Where experiment_schema collects the keys looked up (null: not recorded). Set for the
+// duration of one parse; Section reads it, so no call site passes it along.
 thread_local std::map<std::string, SchemaKey>* t_schema = nullptr;
 
 // "a string", "an integer", ... for the type of `node`.
@@ -736,14 +737,6 @@ void apply_initial_seed(toml::table& root, std::uint64_t seed) {
 
 Experiment parse_experiment(const std::string& text, const std::string& origin,
                             const std::string& base_dir, const ParseOptions& options) {
-  struct SchemaScope {
-    std::map<std::string, SchemaKey>* previous;
-    explicit SchemaScope(std::map<std::string, SchemaKey>* schema)
-        : previous(std::exchange(t_schema, schema)) {}
-    ~SchemaScope() { t_schema = previous; }
-    SchemaScope(const SchemaScope&) = delete;
-    SchemaScope& operator=(const SchemaScope&) = delete;
-  } schema_scope(options.schema);
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -885,6 +878,21 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   });
   solver.finish();
   return e;
+}
+
+std::map<std::string, SchemaKey> experiment_schema(const std::string& text,
+                                                   const std::string& origin,
+                                                   const std::string& base_dir,
+                                                   const ParseOptions& options) {
+  std::map<std::string, SchemaKey> schema;
+  struct Recording {
+    explicit Recording(std::map<std::string, SchemaKey>* into) { t_schema = into; }
+    ~Recording() { t_schema = nullptr; }
+    Recording(const Recording&) = delete;
+    Recording& operator=(const Recording&) = delete;
+  } recording(&schema);
+  (void)parse_experiment(text, origin, base_dir, options);
+  return schema;
 }
 
 Experiment load_experiment(const std::string& path) {

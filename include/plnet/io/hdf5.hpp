@@ -51,8 +51,9 @@ struct H5WriterOptions {
 class H5Writer;
 
 /// An extendible (rows x num_columns) double dataset that grows by one row per append():
-/// chunked, maximum shape (unlimited, num_columns), so a long run can log any number of rows
-/// Rows are buffered and written a chunk at a time into the writer's in-memory file;
+/// chunked, maximum shape (unlimited, num_columns), so a run can log any number of rows.
+/// Rows are buffered and written a chunk at a time into the writer's in-memory file (the
+/// whole file is held in memory until commit());
 /// flush() writes the buffered rows now. Obtained from H5Writer::appender. The writer flushes
 /// every live appender in commit(); an appender destroyed earlier flushes itself (a failure
 /// there is reported by the writer's commit()). After commit() or the writer's destruction,
@@ -80,9 +81,9 @@ class H5Appender {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Writes one HDF5 file atomically: every write goes to "<path>.tmp.<pid>", commit() closes it
-/// and renames it over `path`; destroying the writer without commit() removes the temporary
-/// and leaves `path` untouched. Datasets are written once: writing to an existing path throws
+/// Writes one HDF5 file atomically: the file is built in memory, commit() writes it to
+/// "<path>.tmp.<pid>" and renames that over `path`; destroying the writer without commit()
+/// removes the temporary and leaves `path` untouched. Datasets are written once: writing to an existing path throws
 /// std::invalid_argument ("run.h5: /costs: already exists"). Move-only.
 class H5Writer {
  public:

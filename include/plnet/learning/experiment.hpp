@@ -8,7 +8,6 @@
 #include <plnet/learning/trainer.hpp>
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,22 +38,6 @@ struct Experiment {
   std::string description;  ///< [experiment] description, free text
 };
 
-/// TOML value types, as bits of SchemaKey::types.
-enum TomlType : unsigned {
-  kTomlString = 1,
-  kTomlInteger = 2,
-  kTomlFloat = 4,
-  kTomlBoolean = 8,
-  kTomlArray = 16,
-  kTomlTable = 32,
-};
-
-/// What one experiment key accepts (ParseOptions::schema).
-struct SchemaKey {
-  unsigned types = 0;    ///< TomlType bits of the values it takes
-  std::string expected;  ///< how messages name them: "an integer", "an array of strings", ...
-};
-
 /// How a file that embeds an experiment (a reproduction config, docs/reproduce.md) is read.
 struct ParseOptions {
   /// Top-level tables left to the caller: neither parsed nor rejected as unknown sections.
@@ -74,11 +57,6 @@ struct ParseOptions {
   /// this one: another initial condition (and minibatch order) on the same network, task and
   /// data (000 Fig. 7: "50 different initial conditions" per task).
   std::optional<std::uint64_t> initial_seed;
-  /// If set, receives every key the parser looked up, present in the file or not, by dotted
-  /// name ("data.targets_columns", "task.inputs[0].node"; sections as "data") with the types
-  /// it accepts: the schema reached by this file's choices (generator, data kind, ...). A value
-  /// of any other type is an error "<file>: line L: <key>: must be <expected> (got ...)".
-  std::map<std::string, SchemaKey>* schema = nullptr;
 };
 
 /// Reads and validates an experiment file. Relative paths inside it are relative to its folder.
