@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -160,6 +161,58 @@ using h5::Handle;
 constexpr hsize_t kMaxChunkBytes = 0xFFFFFFFFu;      // HDF5's limit: a chunk is under 4 GiB
 constexpr hsize_t kCompressedChunkElements = 65536;  // 512 KiB of doubles: fits the chunk cache
 constexpr std::size_t kCoreIncrement = 1 << 20;      // the in-memory file grows by 1 MiB at a time
+
+/// Bob Jenkins' lookup3 hash (hashlittle, byte by byte), which HDF5 uses for its metadata
+/// checksums.
+std::uint32_t lookup3(const unsigned char* k, std::size_t length) {
+  auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
+  std::uint32_t a = 0xdeadbeef + static_cast<std::uint32_t>(length);
+  std::uint32_t b = a, c = a;
+  auto word = [&](std::size_t at, std::size_t n) {
+    std::uint32_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w += static_cast<std::uint32_t>(k[at + i]) << (8 * i);
+    return w;
+  };
+  while (length > 12) {
+    a += word(0, 4);
+    b += word(4, 4);
+    c += word(8, 4);
+    a -= c, a ^= rot(c, 4), c += b;
+    b -= a, b ^= rot(a, 6), a += c;
+    c -= b, c ^= rot(b, 8), b += a;
+    a -= c, a ^= rot(c, 16), c += b;
+    b -= a, b ^= rot(a, 19), a += c;
+    c -= b, c ^= rot(b, 4), b += a;
+    length -= 12;
+    k += 12;
+  }
+  if (length == 0) return c;
+  a += word(0, std::min<std::size_t>(length, 4));
+  if (length > 4) b += word(4, std::min<std::size_t>(length - 4, 4));
+  if (length > 8) c += word(8, length - 8);
+  c ^= b, c -= rot(b, 14);
+  a ^= c, a -= rot(c, 11);
+  b ^= a, b -= rot(a, 25);
+  c ^= b, c -= rot(b, 16);
+  a ^= c, a -= rot(c, 4);
+  b ^= a, b -= rot(a, 14);
+  c ^= b, c -= rot(b, 24);
+  return c;
+}
+
+/// An image from H5Fget_file_image of a file still open for writing has its superblock's
+/// "open for writing" flags cleared but (in libhdf5 1.10.8) the checksum of the flags as set:
+/// clear the flags and recompute the checksum so the image opens as a closed file.
+void close_superblock(std::vector<char>& image) {
+  auto* bytes = reinterpret_cast<unsigned char*>(image.data());
+  if (image.size() < 12 || bytes[8] < 2) return;  // superblock versions 0 and 1: no checksum
+  const std::size_t offsets = bytes[9];
+  const std::size_t checksum_at = 12 + 4 * offsets;
+  if (image.size() < checksum_at + 4) return;
+  bytes[11] = 0;
+  const std::uint32_t sum = lookup3(bytes, checksum_at);
+  for (int i = 0; i < 4; ++i) bytes[checksum_at + i] = static_cast<unsigned char>(sum >> (8 * i));
+}
 
 /// Writes `bytes` to `fd` and syncs it; "" on success, else the system's reason.
 std::string write_all(int fd, const std::vector<char>& bytes) {
@@ -551,7 +604,9 @@ H5Writer::H5Writer(std::string path, H5WriterOptions options) : impl_(std::make_
   if (state->temporary_fd < 0)
     throw std::runtime_error(state->path + ": cannot open file for writing (temporary " +
                              state->temporary + ": " + std::strerror(errno) + ")");
-  const hid_t file = H5Fcreate(state->temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  // No modification times on the root group either (same content, same bytes).
+  const Handle fcpl = object_properties(H5P_FILE_CREATE);
+  const hid_t file = H5Fcreate(state->temporary.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
   if (file < 0) {
     const std::string reason = h5::with_reason(state->path + ": cannot create the HDF5 file");
     Impl::close_temporary(*state);
@@ -685,6 +740,7 @@ void H5Writer::commit() {
   std::vector<char> image(static_cast<std::size_t>(size));
   if (H5Fget_file_image(s.file.get(), image.data(), image.size()) != size)
     throw std::runtime_error(h5::with_reason(s.path + ": cannot finish the HDF5 file"));
+  close_superblock(image);
   // From here the writer is done with HDF5; a failed write discards the temporary.
   s.file.reset();
   s.open = false;

@@ -185,8 +185,6 @@ per_class = 10
 train_per_class = 5
 pca = 2
 standardize = "yes"
-target_low = 0.0
-target_high = 1.0
 [protocol]
 steps = 2
 batch = "single"
@@ -233,6 +231,27 @@ targets_columns = ["y"]
 steps = 2
 batch = "full"
 )",
+      // csv with a class column: one-hot targets between target_low and target_high
+      R"([network]
+generator = "complete"
+nodes = 5
+[parameters]
+init = "constant"
+value = 1.0
+[task]
+ground = [0]
+inputs = [{node = 1}]
+outputs = [{node = 2}, {node = 3}]
+[data]
+kind = "csv"
+file = "c.csv"
+label = "c"
+target_low = 0.1
+target_high = 0.9
+[protocol]
+steps = 2
+batch = "full"
+)",
       // breast cancer
       R"([network]
 generator = "complete"
@@ -268,6 +287,7 @@ class ExperimentSchema : public ::testing::Test {
     std::ofstream w(dir_ / "w.csv");
     for (Index i = 0; i < net.num_edges(); ++i) w << 1.0 << "\n";
     std::ofstream(dir_ / "d.csv") << "x,y\n0.1,0.2\n0.3,0.4\n0.5,0.6\n";
+    std::ofstream(dir_ / "c.csv") << "x,c\n0.1,a\n0.2,b\n0.3,a\n0.4,b\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -373,7 +393,7 @@ TEST_F(ExperimentSchema, NumberForTargetsColumnsNamesKeyAndType) {
     FAIL() << "accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(),
-                 "walk.toml: line 13: data.targets_columns: must be an array of strings (got an "
+                 "walk.toml: line 14: data.targets_columns: must be an array of strings (got an "
                  "integer 2)");
   }
 }
