@@ -84,8 +84,8 @@ TrainerState read_checkpoint(const std::string& path, const Experiment& experime
   s.frozen.assign(static_cast<std::size_t>(m), false);
   Index previous = -1;
   for (Index i : r.read_indices("/frozen")) {
-    require(i > previous && i < m, path, "/frozen: parameter index ", i,
-            i <= previous ? " not in increasing order" : " out of range",
+    require(i >= 0 && i < m && i > previous, path, "/frozen: parameter index ", i,
+            i >= 0 && i < m ? " not in increasing order" : " out of range",
             " (need increasing indices in 0 <= i < ", m, ")");
     s.frozen[static_cast<std::size_t>(i)] = true;
     previous = i;

@@ -231,7 +231,7 @@ targets_columns = ["y"]
 steps = 2
 batch = "full"
 )",
-      // csv with a class column: one-hot targets between target_low and target_high
+      // csv with a class column (one-hot targets)
       R"([network]
 generator = "complete"
 nodes = 5
@@ -246,8 +246,6 @@ outputs = [{node = 2}, {node = 3}]
 kind = "csv"
 file = "c.csv"
 label = "c"
-target_low = 0.1
-target_high = 0.9
 [protocol]
 steps = 2
 batch = "full"
@@ -435,7 +433,6 @@ TEST_F(ExperimentSchema, EveryKeyEveryTypeIsOneLineNamingFileKeyAndType) {
                           "data.map",
                           "data.targets",
                           "data.encoding",
-                          "data.target_high",
                           "data.data_dir",
                           "data.per_class",
                           "loss.margin",
@@ -475,7 +472,10 @@ TEST_F(ExperimentSchema, EveryKeyEveryTypeIsOneLineNamingFileKeyAndType) {
           EXPECT_NE(message.find(key + ":"), std::string::npos) << message;
         }
         if (message.empty()) continue;  // an accepted value of an accepted type
-        EXPECT_EQ(message.rfind("walk.toml: ", 0), 0U) << message;
+        // A file key's value that names no file is reported by that file's reader, which
+        // names the missing file ("<dir>/x: cannot open file").
+        EXPECT_TRUE(message.rfind("walk.toml: ", 0) == 0 || message.rfind(dir_.string(), 0) == 0)
+            << message;
         EXPECT_EQ(message.find('\n'), std::string::npos) << message;
         EXPECT_LT(message.size(), 400U) << message;
       }
