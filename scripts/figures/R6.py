@@ -32,7 +32,6 @@ def main(output_dir):
             g = a[f"family{f}"]
             name = g["name"][()]
             name = name.decode() if isinstance(name, bytes) else name
-            name = name.decode() if isinstance(name, bytes) else name
             k0, k = g["initial"][()], g["final"][()]
             s2 = g["susceptibility_norms"][()]
             rel = g["relative_conductance"][()]
