@@ -15,6 +15,8 @@ packages=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libhdf5-dev libfmt-dev
   # SHA-256 of a run's input files (OpenSSL's libcrypto)
   libssl-dev
+  # h5diff: the tests check that two runs of the same experiment have no difference
+  hdf5-tools
   # tests and benchmarks; ngspice is the independent circuit simulator the tests compare with
   libgtest-dev libgmock-dev libbenchmark-dev ngspice
   # Python side: bindings, the numpy/scipy baselines and matplotlib figures (/usr/bin/python3)

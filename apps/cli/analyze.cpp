@@ -77,6 +77,9 @@ Input read_input(const AnalyzeCommand& cmd) {
   require(static_cast<Index>(in.snapshot_steps.size()) == snaps.rows(), cmd.input,
           "/parameters/snapshot_steps: ", in.snapshot_steps.size(), " steps for ", snaps.rows(),
           " snapshots");
+  require(snaps.rows() == 0 || snaps.cols() == in.experiment.model->num_parameters(), cmd.input,
+          "/parameters/snapshots: ", snaps.cols(), " parameters per snapshot, but its /config ",
+          "builds a network with ", in.experiment.model->num_parameters());
   for (Index k = 0; k < snaps.rows(); ++k) in.snapshots.push_back(snaps.row(k).transpose());
   if (cmd.snapshot >= 0) {
     require(cmd.snapshot < snaps.rows(), "--snapshot", "out of range (got ", cmd.snapshot,

@@ -136,7 +136,7 @@ void run(const TrainCommand& cmd) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  learning::write_run(output, e, trainer, seconds);
+  learning::write_run(output, e, trainer);
   if (every > 0) learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
   auto summary = learning::run_summary(e, trainer, seconds);
   summary["output"] = output;

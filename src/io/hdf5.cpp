@@ -3,8 +3,13 @@
 #include <plnet/io/hdf5.hpp>
 #include <plnet/io/output_paths.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -59,24 +64,50 @@ std::string absolute(const std::vector<std::string>& parts) {
   return path;
 }
 
-Kind kind_of(hid_t file, const std::string& absolute_path) {
+Kind kind_of(hid_t file, const std::string& absolute_path, std::string* reason) {
   const std::vector<std::string> parts = components(absolute_path);
-  // H5Oopen on "/a/b" fails noisily if "/a" is missing, so walk the links first.
+  auto unreadable = [&] {
+    if (reason != nullptr) *reason = last_error();
+    return Kind::unreadable;
+  };
+  // Walk the links one level at a time: H5Lexists on "/a/b" fails if "/a" is missing or is
+  // a dataset, which is "missing" here; any other failure is a damaged file.
   std::string prefix;
+  Kind kind = Kind::group;  // the root
   for (const std::string& part : parts) {
+    if (kind != Kind::group) return Kind::missing;
     prefix += "/" + part;
-    if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return Kind::missing;
+    const htri_t exists = H5Lexists(file, prefix.c_str(), H5P_DEFAULT);
+    if (exists < 0) return unreadable();
+    if (exists == 0) return Kind::missing;
+    const Handle object(H5Oopen(file, prefix.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!object) {
+      H5L_info_t link;
+      if (H5Lget_info(file, prefix.c_str(), &link, H5P_DEFAULT) >= 0 && link.type != H5L_TYPE_HARD)
+        return Kind::missing;  // a dangling soft or external link
+      return unreadable();
+    }
+    switch (H5Iget_type(object.get())) {
+      case H5I_GROUP:
+        kind = Kind::group;
+        break;
+      case H5I_DATASET:
+        kind = Kind::dataset;
+        break;
+      default:
+        kind = Kind::other;
+    }
   }
-  const Handle object(H5Oopen(file, absolute_path.c_str(), H5P_DEFAULT), H5Oclose);
-  if (!object) return Kind::missing;  // e.g. a dangling soft link
-  switch (H5Iget_type(object.get())) {
-    case H5I_GROUP:
-      return Kind::group;
-    case H5I_DATASET:
-      return Kind::dataset;
-    default:
-      return Kind::other;
+  return kind;
+}
+
+Index string_checksum(const char* data, std::size_t size) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bit
+  for (std::size_t i = 0; i < size; ++i) {
+    hash ^= static_cast<unsigned char>(data[i]);
+    hash *= 0x100000001b3ULL;
   }
+  return static_cast<Index>(hash);
 }
 
 const char* kind_name(Kind kind) {
@@ -89,6 +120,8 @@ const char* kind_name(Kind kind) {
       return "a dataset";
     case Kind::other:
       return "a named datatype";
+    case Kind::unreadable:
+      return "unreadable";
   }
   return "?";
 }
@@ -128,6 +161,74 @@ using h5::Handle;
 
 constexpr hsize_t kMaxChunkBytes = 0xFFFFFFFFu;      // HDF5's limit: a chunk is under 4 GiB
 constexpr hsize_t kCompressedChunkElements = 65536;  // 512 KiB of doubles: fits the chunk cache
+constexpr std::size_t kCoreIncrement = 1 << 20;      // the in-memory file grows by 1 MiB at a time
+
+/// Bob Jenkins' lookup3 hash (hashlittle, byte by byte), which HDF5 uses for its metadata
+/// checksums.
+std::uint32_t lookup3(const unsigned char* k, std::size_t length) {
+  auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
+  std::uint32_t a = 0xdeadbeef + static_cast<std::uint32_t>(length);
+  std::uint32_t b = a, c = a;
+  auto word = [&](std::size_t at, std::size_t n) {
+    std::uint32_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w += static_cast<std::uint32_t>(k[at + i]) << (8 * i);
+    return w;
+  };
+  while (length > 12) {
+    a += word(0, 4);
+    b += word(4, 4);
+    c += word(8, 4);
+    a -= c, a ^= rot(c, 4), c += b;
+    b -= a, b ^= rot(a, 6), a += c;
+    c -= b, c ^= rot(b, 8), b += a;
+    a -= c, a ^= rot(c, 16), c += b;
+    b -= a, b ^= rot(a, 19), a += c;
+    c -= b, c ^= rot(b, 4), b += a;
+    length -= 12;
+    k += 12;
+  }
+  if (length == 0) return c;
+  a += word(0, std::min<std::size_t>(length, 4));
+  if (length > 4) b += word(4, std::min<std::size_t>(length - 4, 4));
+  if (length > 8) c += word(8, length - 8);
+  c ^= b, c -= rot(b, 14);
+  a ^= c, a -= rot(c, 11);
+  b ^= a, b -= rot(a, 25);
+  c ^= b, c -= rot(b, 16);
+  a ^= c, a -= rot(c, 4);
+  b ^= a, b -= rot(a, 14);
+  c ^= b, c -= rot(b, 24);
+  return c;
+}
+
+/// An image from H5Fget_file_image of a file still open for writing has its superblock's
+/// "open for writing" flags cleared but (in libhdf5 1.10.8) the checksum of the flags as set:
+/// clear the flags and recompute the checksum so the image opens as a closed file.
+void close_superblock(std::vector<char>& image) {
+  auto* bytes = reinterpret_cast<unsigned char*>(image.data());
+  if (image.size() < 12 || bytes[8] < 2) return;  // superblock versions 0 and 1: no checksum
+  const std::size_t offsets = bytes[9];
+  const std::size_t checksum_at = 12 + 4 * offsets;
+  if (image.size() < checksum_at + 4) return;
+  bytes[11] = 0;
+  const std::uint32_t sum = lookup3(bytes, checksum_at);
+  for (int i = 0; i < 4; ++i) bytes[checksum_at + i] = static_cast<unsigned char>(sum >> (8 * i));
+}
+
+/// Writes `bytes` to `fd` and syncs it; "" on success, else the system's reason.
+std::string write_all(int fd, const std::vector<char>& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? std::strerror(errno) : "short write";
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) return std::strerror(errno);
+  return "";
+}
+// Scalars up to this size live in their object header (HDF5's limit is 64 KiB per message).
+constexpr std::size_t kCompactBytes = 32768;
 
 bool deflate_available() {
   if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) return false;
@@ -154,11 +255,15 @@ Handle object_properties(hid_t property_class) {
   return plist;
 }
 
-Handle utf8_string_type() {
+/// A fixed-length UTF-8 string type of `size` bytes, NUL-padded. Fixed rather than
+/// variable length: a variable-length string lives in HDF5's global heap, which carries no
+/// checksum and whose corrupted lengths libhdf5 follows into a crash or an endless loop; a
+/// fixed length is part of the (checksummed) object header.
+Handle utf8_string_type(std::size_t size) {
   Handle type = h5::checked(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create an HDF5 string type");
-  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_size(type.get(), std::max<std::size_t>(size, 1));  // HDF5 has no zero-size type
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
   return type;
 }
 
@@ -173,7 +278,8 @@ struct AppenderCore;
 struct FileState {
   std::string path;
   std::string temporary;
-  Handle file;
+  Handle file;            // an in-memory HDF5 file (core driver, no backing store)
+  int temporary_fd = -1;  // the temporary file the image is written to in commit()
   int gzip_level = 0;
   std::vector<AppenderCore*> appenders;  // live appenders, each unregisters itself
   std::string deferred_error;            // a flush failure in an appender's destructor
@@ -307,14 +413,29 @@ struct H5Writer::Impl {
   ~Impl() {
     if (!state || !state->open) return;
     state->close_appenders();
-    state->file.reset();
+    state->file.reset();  // in memory: closing cannot fail on a full disk
     state->open = false;
+    close_temporary(*state);
     discard_temporary(state->temporary);
+  }
+
+  static bool close_temporary(h5::FileState& s) noexcept {
+    if (s.temporary_fd < 0) return true;
+    return ::close(std::exchange(s.temporary_fd, -1)) == 0;
   }
 
   h5::FileState& open_state() const {
     state->require_open();
     return *state;
+  }
+
+  /// What `name` is in the file being written (its own structure unreadable: an I/O failure).
+  h5::Kind kind_of(const std::string& name) const {
+    std::string reason;
+    const h5::Kind kind = h5::kind_of(open_state().file.get(), name, &reason);
+    if (kind == h5::Kind::unreadable)
+      throw std::runtime_error(state->where(name) + ": cannot read back (HDF5: " + reason + ")");
+    return kind;
   }
 
   /// The absolute path of a new object at `object_path` after creating its missing parent
@@ -327,7 +448,7 @@ struct H5Writer::Impl {
                                   "', need a name such as 'costs' or 'run/costs')");
     const std::string name = h5::absolute(parts);
     ensure_groups(std::vector<std::string>(parts.begin(), parts.end() - 1), name);
-    if (h5::kind_of(s.file.get(), name) != h5::Kind::missing)
+    if (kind_of(name) != h5::Kind::missing)
       throw std::invalid_argument(s.where(name) + ": already exists");
     return name;
   }
@@ -338,7 +459,7 @@ struct H5Writer::Impl {
     for (const std::string& part : parts) {
       prefix.push_back(part);
       const std::string group = h5::absolute(prefix);
-      const h5::Kind kind = h5::kind_of(s.file.get(), group);
+      const h5::Kind kind = kind_of(group);
       if (kind == h5::Kind::group) continue;
       if (kind != h5::Kind::missing)
         throw std::invalid_argument(s.where(group) + ": is " + h5::kind_name(kind) +
@@ -350,15 +471,22 @@ struct H5Writer::Impl {
     }
   }
 
-  /// Dataset creation properties: chunked and compressed if gzip is on and `chunk` is given.
-  Handle dataset_properties(const std::vector<hsize_t>& chunk) const {
+  /// Dataset creation properties that checksum the data: an array is chunked by `chunk`
+  /// (shuffled and deflated if gzip is on) with the Fletcher-32 filter last, so its checksum
+  /// covers the stored bytes; a scalar (`chunk` empty) is compact, stored inside its object
+  /// header, which HDF5 checksums itself. `bytes` is the size of the data.
+  Handle dataset_properties(const std::vector<hsize_t>& chunk, std::size_t bytes) const {
     Handle dcpl = object_properties(H5P_DATASET_CREATE);
+    const std::string where = state->path + ": dataset properties";
     if (!chunk.empty()) {
-      H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+      h5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), where);
       if (state->gzip_level > 0) {
-        H5Pset_shuffle(dcpl.get());
-        H5Pset_deflate(dcpl.get(), static_cast<unsigned>(state->gzip_level));
+        h5::check(H5Pset_shuffle(dcpl.get()), where);
+        h5::check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(state->gzip_level)), where);
       }
+      h5::check(H5Pset_fletcher32(dcpl.get()), where);
+    } else if (bytes <= kCompactBytes) {
+      h5::check(H5Pset_layout(dcpl.get(), H5D_COMPACT), where);
     }
     return dcpl;
   }
@@ -375,9 +503,13 @@ struct H5Writer::Impl {
                           H5Sclose, where);
     hsize_t count = 1;
     for (hsize_t d : dims) count *= d;
-    const bool compress = state->gzip_level > 0 && !dims.empty() && count > 0;
+    // An empty array has no data to checksum (and HDF5 cannot chunk a zero extent): it stays
+    // contiguous, its shape in the checksummed object header.
     const Handle dcpl =
-        dataset_properties(compress ? compressed_chunk(dims) : std::vector<hsize_t>{});
+        dims.empty() || count > 0
+            ? dataset_properties(dims.empty() ? std::vector<hsize_t>{} : compressed_chunk(dims),
+                                 H5Tget_size(file_type))
+            : object_properties(H5P_DATASET_CREATE);
     const Handle lcpl = link_properties();
     const Handle dataset = h5::checked(H5Dcreate2(state->file.get(), name.c_str(), file_type,
                                                   space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
@@ -386,9 +518,17 @@ struct H5Writer::Impl {
     if (count > 0)
       h5::check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
                 where + ": cannot write dataset");
+    // A string too long to be compact is stored contiguously: its checksum is an attribute
+    // (the reader verifies it).
+    if (dims.empty() && H5Tget_class(file_type) == H5T_STRING &&
+        H5Tget_size(file_type) > kCompactBytes) {
+      const Index sum = h5::string_checksum(static_cast<const char*>(data), H5Tget_size(file_type));
+      write_attribute(name, h5::kStringChecksum, H5T_STD_I64LE, H5T_NATIVE_INT64, &sum);
+    }
   }
 
-  /// About kCompressedChunkElements per chunk: whole rows where they fit.
+  /// About kCompressedChunkElements per chunk: whole rows where they fit (also without gzip:
+  /// every array is chunked for its checksum).
   static std::vector<hsize_t> compressed_chunk(const std::vector<hsize_t>& dims) {
     std::vector<hsize_t> chunk(dims);
     hsize_t inner = 1;
@@ -405,7 +545,7 @@ struct H5Writer::Impl {
                        hid_t memory_type, const void* data) const {
     h5::FileState& s = open_state();
     const std::string object = h5::absolute(object_path);
-    const h5::Kind kind = h5::kind_of(s.file.get(), object);
+    const h5::Kind kind = kind_of(object);
     if (kind != h5::Kind::group && kind != h5::Kind::dataset)
       throw std::invalid_argument(s.where(object) + ": no such group or dataset (cannot set " +
                                   "attribute '" + name + "')");
@@ -451,10 +591,31 @@ H5Writer::H5Writer(std::string path, H5WriterOptions options) : impl_(std::make_
   const Handle fapl = property_list(H5P_FILE_ACCESS);
   // Strong close: H5Fclose in commit() closes the file for real, even if an object leaked.
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
-  const hid_t file = H5Fcreate(state->temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
-  state->file = h5::checked(
-      file, H5Fclose,
-      state->path + ": cannot open file for writing (temporary " + state->temporary + ")");
+  // HDF5 builds the file in memory and commit() writes the image: HDF5 itself never writes
+  // to disk, so a full disk is one checked write() here, not a failed H5Fclose (after which
+  // libhdf5 1.10 keeps a freed file in its ID table and crashes at exit).
+  h5::check(H5Pset_fapl_core(fapl.get(), kCoreIncrement, false),
+            state->path + ": cannot set up the in-memory HDF5 file");
+  // The 1.10 file format: superblock, object headers, B-trees and chunk indexes all carry
+  // checksums, so a corrupted structure is an error rather than a wild read.
+  h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
+            state->path + ": cannot select the HDF5 1.10 file format");
+  // The temporary is created now, so an unwritable location fails before any work.
+  state->temporary_fd =
+      ::open(state->temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (state->temporary_fd < 0)
+    throw std::runtime_error(state->path + ": cannot open file for writing (temporary " +
+                             state->temporary + ": " + std::strerror(errno) + ")");
+  // No modification times on the root group either (same content, same bytes).
+  const Handle fcpl = object_properties(H5P_FILE_CREATE);
+  const hid_t file = H5Fcreate(state->temporary.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+  if (file < 0) {
+    const std::string reason = h5::with_reason(state->path + ": cannot create the HDF5 file");
+    Impl::close_temporary(*state);
+    discard_temporary(state->temporary);
+    throw std::runtime_error(reason);
+  }
+  state->file = Handle(file, H5Fclose);
   state->open = true;
   impl_->state = std::move(state);
 }
@@ -499,9 +660,9 @@ void H5Writer::write(const std::string& dataset_path, Index value) {
 void H5Writer::write(const std::string& dataset_path, const std::string& value) {
   Impl& impl = checked_impl(impl_, "H5Writer");
   require_no_nul(impl.open_state().where(h5::absolute(dataset_path)), value);
-  const Handle type = utf8_string_type();
-  const char* text = value.c_str();
-  impl.write_dataset(dataset_path, type.get(), type.get(), {}, &text);
+  const Handle type = utf8_string_type(value.size());
+  const std::string padded = value.empty() ? std::string(1, '\0') : value;
+  impl.write_dataset(dataset_path, type.get(), type.get(), {}, padded.data());
 }
 
 void H5Writer::create_group(const std::string& group_path) {
@@ -527,9 +688,9 @@ void H5Writer::write_attribute(const std::string& object_path, const std::string
   Impl& impl = checked_impl(impl_, "H5Writer");
   require_no_nul(impl.open_state().where(h5::absolute(object_path)) + ": attribute '" + name + "'",
                  value);
-  const Handle type = utf8_string_type();
-  const char* text = value.c_str();
-  impl.write_attribute(object_path, name, type.get(), type.get(), &text);
+  const Handle type = utf8_string_type(value.size());
+  const std::string padded = value.empty() ? std::string(1, '\0') : value;
+  impl.write_attribute(object_path, name, type.get(), type.get(), padded.data());
 }
 
 H5Appender H5Writer::appender(const std::string& dataset_path, Index num_columns,
@@ -559,6 +720,7 @@ H5Appender H5Writer::appender(const std::string& dataset_path, Index num_columns
     H5Pset_shuffle(dcpl.get());
     H5Pset_deflate(dcpl.get(), static_cast<unsigned>(impl.state->gzip_level));
   }
+  H5Pset_fletcher32(dcpl.get());
   const Handle lcpl = link_properties();
   Handle dataset = h5::checked(H5Dcreate2(impl.state->file.get(), name.c_str(), H5T_IEEE_F64LE,
                                           space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
@@ -574,12 +736,22 @@ void H5Writer::commit() {
   for (h5::AppenderCore* appender : s.appenders) appender->flush();
   if (!s.deferred_error.empty()) throw std::runtime_error(s.deferred_error);
   s.close_appenders();
-  const bool closed = s.file.reset();
-  const std::string reason = closed ? "" : h5::last_error();
+  h5::check(H5Fflush(s.file.get(), H5F_SCOPE_GLOBAL), s.path + ": cannot finish the HDF5 file");
+  const ssize_t size = H5Fget_file_image(s.file.get(), nullptr, 0);
+  if (size < 0) throw std::runtime_error(h5::with_reason(s.path + ": cannot finish the HDF5 file"));
+  std::vector<char> image(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(s.file.get(), image.data(), image.size()) != size)
+    throw std::runtime_error(h5::with_reason(s.path + ": cannot finish the HDF5 file"));
+  close_superblock(image);
+  // From here the writer is done with HDF5; a failed write discards the temporary.
+  s.file.reset();
   s.open = false;
-  if (!closed) {
+  const std::string failure = write_all(s.temporary_fd, image);
+  const bool closed = Impl::close_temporary(s);
+  if (!failure.empty() || !closed) {
+    const std::string reason = !failure.empty() ? failure : std::strerror(errno);
     discard_temporary(s.temporary);
-    throw std::runtime_error(s.path + ": cannot write file (HDF5: " + reason + ")");
+    throw std::runtime_error(s.path + ": cannot write file (" + reason + ")");
   }
   commit_temporary(s.temporary, s.path);
 }

@@ -2,6 +2,8 @@
 // Shared by the HDF5 writer and reader (src/io/hdf5*.cpp): RAII ownership of hid_t, path
 // normalisation, object lookup and error text. HDF5 headers stay in src/.
 
+#include <plnet/core/types.hpp>
+
 #include <hdf5.h>
 
 #include <stdexcept>
@@ -80,10 +82,18 @@ inline std::string absolute(const std::string& path) {
   return absolute(components(path));
 }
 
-enum class Kind { missing, group, dataset, other };
-/// What `absolute_path` names in `file` (missing also when a parent is missing or no group).
-Kind kind_of(hid_t file, const std::string& absolute_path);
+enum class Kind { missing, group, dataset, other, unreadable };
+/// What `absolute_path` names in `file` (missing also when a parent is missing or no group);
+/// `unreadable` if HDF5 failed to read the file's structure on the way (a damaged file), with
+/// HDF5's message in `reason` if given.
+Kind kind_of(hid_t file, const std::string& absolute_path, std::string* reason = nullptr);
 const char* kind_name(Kind kind);
+
+/// The attribute holding string_checksum of a string dataset too long to be compact (and so
+/// outside its checksummed object header).
+inline constexpr const char* kStringChecksum = "plnet_fnv1a64";
+/// FNV-1a (64 bit) of `size` bytes, as a signed 64-bit value.
+Index string_checksum(const char* data, std::size_t size);
 
 /// "floating-point", "integer", "string", ... for an HDF5 datatype class.
 const char* class_name(H5T_class_t type_class);

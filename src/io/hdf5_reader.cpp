@@ -32,7 +32,8 @@ std::string shape_text(const std::vector<Index>& shape) {
 struct Source {
   Handle id;
   bool attribute = false;
-  std::string where;  // "run.h5: /costs" or "run.h5: /traj: attribute 'units'"
+  std::string where;      // "run.h5: /costs" or "run.h5: /traj: attribute 'units'"
+  hsize_t max_bytes = 0;  // the most data the file can hold (see H5Reader::Impl::max_bytes)
 
   Handle space() const {
     return h5::checked<std::invalid_argument>(
@@ -46,7 +47,11 @@ struct Source {
     const herr_t status =
         attribute ? H5Aread(id.get(), memory_type, buffer)
                   : H5Dread(id.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
-    h5::check<std::invalid_argument>(status, where + ": cannot read");
+    if (status >= 0) return;
+    const std::string reason = h5::last_error();
+    if (reason.find("checksum") != std::string::npos)
+      throw bad(where, ": checksum mismatch, the file is corrupt (HDF5: ", reason, ")");
+    throw bad(where, ": cannot read", reason.empty() ? "" : " (HDF5: " + reason + ")");
   }
 
   /// {} for a scalar, the dimensions otherwise; a null dataspace (h5py.Empty) is rejected.
@@ -58,6 +63,16 @@ struct Source {
     std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
     if (rank < 0 || H5Sget_simple_extent_dims(s.get(), dims.data(), nullptr) < 0)
       throw bad(h5::with_reason(where + ": cannot read the shape"));
+    // A damaged extent must not become an allocation: the data cannot be larger than what
+    // the file can hold (8 bytes an element, the smallest type plnet reads into).
+    hsize_t count = 1;
+    for (hsize_t d : dims) {
+      if (d > static_cast<hsize_t>(std::numeric_limits<Index>::max()) ||
+          (d > 0 && count > max_bytes / 8 / d))
+        throw bad(where, ": ", shape_text(std::vector<Index>(dims.begin(), dims.end())),
+                  " is larger than the file can hold (the file is corrupt)");
+      count *= d;
+    }
     return std::vector<Index>(dims.begin(), dims.end());
   }
 
@@ -108,6 +123,8 @@ struct Source {
     return integers(1)[0];
   }
 
+  void verify_checksum(const std::string& bytes) const;
+
   /// Variable-length strings as stored; fixed-length ones up to their padding.
   std::string scalar_string() const {
     expect(0, H5T_STRING);
@@ -123,11 +140,14 @@ struct Source {
       return value;
     }
     const std::size_t size = H5Tget_size(stored.get());
+    if (size == 0 || size > max_bytes)
+      throw bad(where, ": string length ", size, " is more than the file can hold (corrupt)");
     const H5T_str_t padding = H5Tget_strpad(stored.get());
     H5Tset_size(memory.get(), size);
     H5Tset_strpad(memory.get(), padding);
     std::string value(size, '\0');
     read(memory.get(), value.data());
+    verify_checksum(value);
     if (padding == H5T_STR_SPACEPAD) {
       value.erase(value.find_last_not_of(' ') + 1);
     } else {
@@ -136,6 +156,16 @@ struct Source {
     return value;
   }
 };
+
+/// H5Writer stores the checksum of a string too long for its object header in an attribute.
+void Source::verify_checksum(const std::string& bytes) const {
+  if (attribute || H5Aexists(id.get(), h5::kStringChecksum) <= 0) return;
+  const Source sum{h5::checked<std::invalid_argument>(
+                       H5Aopen(id.get(), h5::kStringChecksum, H5P_DEFAULT), H5Aclose, where),
+                   true, where + ": attribute '" + h5::kStringChecksum + "'", max_bytes};
+  if (sum.scalar_index() != h5::string_checksum(bytes.data(), bytes.size()))
+    throw bad(where, ": checksum mismatch, the file is corrupt");
+}
 
 Handle file_access_properties() {
   Handle fapl =
@@ -152,34 +182,48 @@ Handle file_access_properties() {
 struct H5Reader::Impl {
   std::string path;
   Handle file;
+  // No dataset can hold more than this many bytes: the file's size times deflate's largest
+  // compression ratio (1032:1), plus room for small fill-value datasets.
+  hsize_t max_bytes = 0;
 
   std::string where(const std::string& object) const { return path + ": " + object; }
+
+  /// kind_of, with a damaged structure reported as one line.
+  h5::Kind kind_of(const std::string& name) const {
+    std::string reason;
+    const h5::Kind kind = h5::kind_of(file.get(), name, &reason);
+    if (kind == h5::Kind::unreadable)
+      throw bad(where(name), ": cannot read, the file is corrupt",
+                reason.empty() ? "" : " (HDF5: " + reason + ")");
+    return kind;
+  }
 
   /// Opens the dataset at `dataset_path` or throws "no such dataset" / "is a group ...".
   Source dataset(const std::string& dataset_path) const {
     const std::string name = h5::absolute(dataset_path);
-    const h5::Kind kind = h5::kind_of(file.get(), name);
+    const h5::Kind kind = kind_of(name);
     if (kind == h5::Kind::missing) throw bad(where(name), ": no such dataset");
     if (kind != h5::Kind::dataset)
       throw bad(where(name), ": is ", h5::kind_name(kind), ", not a dataset");
     return {h5::checked<std::invalid_argument>(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT),
                                                H5Dclose, where(name) + ": cannot open"),
-            false, where(name)};
+            false, where(name), max_bytes};
   }
 
   /// Opens attribute `name` of the group or dataset `object_path`.
   Source attribute(const std::string& object_path, const std::string& name) const {
     const std::string object = h5::absolute(object_path);
-    const h5::Kind kind = h5::kind_of(file.get(), object);
+    const h5::Kind kind = kind_of(object);
     if (kind != h5::Kind::group && kind != h5::Kind::dataset)
       throw bad(where(object), ": no such group or dataset (reading attribute '", name, "')");
-    if (H5Aexists_by_name(file.get(), object.c_str(), name.c_str(), H5P_DEFAULT) <= 0)
-      throw bad(where(object), ": no attribute '", name, "'");
     const std::string at = where(object) + ": attribute '" + name + "'";
+    const htri_t exists = H5Aexists_by_name(file.get(), object.c_str(), name.c_str(), H5P_DEFAULT);
+    if (exists < 0) throw bad(h5::with_reason(at + ": cannot read, the file is corrupt"));
+    if (exists == 0) throw bad(where(object), ": no attribute '", name, "'");
     return {h5::checked<std::invalid_argument>(
                 H5Aopen_by_name(file.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                 H5Aclose, at + ": cannot open"),
-            true, at};
+            true, at, max_bytes};
   }
 };
 
@@ -192,6 +236,8 @@ H5Reader::H5Reader(std::string path) : impl_(std::make_unique<Impl>()) {
   impl_->file =
       h5::checked<std::invalid_argument>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()),
                                          H5Fclose, path + ": cannot open HDF5 file");
+  const auto size = static_cast<hsize_t>(std::filesystem::file_size(path, error));
+  impl_->max_bytes = (error ? 0 : size) * 1032 + (1 << 20);
   impl_->path = std::move(path);
 }
 
@@ -213,14 +259,14 @@ const std::string& H5Reader::path() const {
 
 bool H5Reader::has(const std::string& object_path) const {
   const Impl& impl = checked_impl(impl_);
-  const h5::Kind kind = h5::kind_of(impl.file.get(), h5::absolute(object_path));
+  const h5::Kind kind = impl.kind_of(h5::absolute(object_path));
   return kind == h5::Kind::group || kind == h5::Kind::dataset;
 }
 
 std::vector<std::string> H5Reader::list(const std::string& group_path) const {
   const Impl& impl = checked_impl(impl_);
   const std::string name = h5::absolute(group_path);
-  const h5::Kind kind = h5::kind_of(impl.file.get(), name);
+  const h5::Kind kind = impl.kind_of(name);
   if (kind == h5::Kind::missing) throw bad(impl.where(name), ": no such group");
   if (kind != h5::Kind::group)
     throw bad(impl.where(name), ": is ", h5::kind_name(kind), ", not a group");
@@ -286,9 +332,14 @@ std::string H5Reader::read_string(const std::string& dataset_path) const {
 bool H5Reader::has_attribute(const std::string& object_path, const std::string& name) const {
   const Impl& impl = checked_impl(impl_);
   const std::string object = h5::absolute(object_path);
-  const h5::Kind kind = h5::kind_of(impl.file.get(), object);
-  return (kind == h5::Kind::group || kind == h5::Kind::dataset) &&
-         H5Aexists_by_name(impl.file.get(), object.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+  const h5::Kind kind = impl.kind_of(object);
+  if (kind != h5::Kind::group && kind != h5::Kind::dataset) return false;
+  const htri_t exists =
+      H5Aexists_by_name(impl.file.get(), object.c_str(), name.c_str(), H5P_DEFAULT);
+  if (exists < 0)
+    throw bad(h5::with_reason(impl.where(object) + ": attribute '" + name +
+                              "': cannot read, the file is corrupt"));
+  return exists > 0;
 }
 
 double H5Reader::read_attribute_double(const std::string& object_path,

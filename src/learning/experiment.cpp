@@ -7,20 +7,61 @@
 #include <plnet/io/network_io.hpp>
 #include <plnet/learning/data.hpp>
 #include <plnet/learning/experiment.hpp>
+#include <plnet/learning/experiment_schema.hpp>
 
 #include <toml++/toml.h>
 
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace plnet::learning {
 namespace {
 
+// Where experiment_schema collects the keys looked up (null: not recorded). Set for the
+// duration of one parse; Section reads it, so no call site passes it along.
+thread_local std::map<std::string, SchemaKey>* t_schema = nullptr;
+
+// "a string", "an integer", ... for the type of `node`.
+std::string type_name(const toml::node& node) {
+  if (node.is_string()) return "a string";
+  if (node.is_integer()) return "an integer";
+  if (node.is_floating_point()) return "a float";
+  if (node.is_boolean()) return "a boolean";
+  if (node.is_array()) return "an array";
+  if (node.is_table()) return "a table";
+  return "a date or time";
+}
+
+bool accepts(unsigned types, const toml::node& node) {
+  return ((types & kTomlString) != 0 && node.is_string()) ||
+         ((types & kTomlInteger) != 0 && node.is_integer()) ||
+         ((types & kTomlFloat) != 0 && node.is_floating_point()) ||
+         ((types & kTomlBoolean) != 0 && node.is_boolean()) ||
+         ((types & kTomlArray) != 0 && node.is_array()) ||
+         ((types & kTomlTable) != 0 && node.is_table());
+}
+
+// The value as one short line (a table or a long array would otherwise span lines).
+std::string one_line(const toml::node& node) {
+  std::ostringstream out;
+  node.visit([&](const auto& n) { out << n; });
+  std::string text = out.str();
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  constexpr std::size_t kMax = 40;
+  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+  return text;
+}
+
 // A TOML table with its dotted name; reads typed values, remembers which keys were used and
-// throws one line "<file>: line L: <section>.<key>: <what>" on any problem.
+// throws one line "<file>: line L: <section>.<key>: <what>" on any problem. Every read goes
+// through typed(), which checks the TOML type of the value before anything looks inside it:
+// a value of the wrong type is "must be <expected> (got <type> <value>)", for every key.
 class Section {
  public:
   Section(const toml::table* table, std::string name, std::string origin, std::int64_t line)
@@ -37,55 +78,95 @@ class Section {
     throw std::invalid_argument(concat(origin_, ": line ", line, ": ", qualified(key), ": ", what));
   }
 
+  /// The value of `key` (null if absent), after checking that its TOML type is one of `types`
+  /// (TomlType bits); `expected` names them in the message ("an integer"). `lenient` types
+  /// pass this check too but are not advertised: the caller converts or rejects them (an
+  /// integer key takes 1e4, not 2.5). The schema keeps a key's first description.
+  const toml::node* typed(const std::string& key, unsigned types, const std::string& expected,
+                          unsigned lenient = 0) {
+    used_.insert(key);
+    if (t_schema != nullptr) t_schema->emplace(qualified(key), SchemaKey{types, expected});
+    const toml::node* node = table_ == nullptr ? nullptr : table_->get(key);
+    if (node != nullptr && !accepts(types | lenient, *node)) wrong_type(key, expected, *node);
+    return node;
+  }
+  [[noreturn]] void wrong_type(const std::string& key, const std::string& expected,
+                               const toml::node& got) const {
+    fail(key, concat("must be ", expected, " (got ", type_name(got), " ", one_line(got), ")"));
+  }
+  [[noreturn]] void wrong_entry(const std::string& key, const std::string& expected,
+                                std::size_t index, const toml::node& got) const {
+    fail(key, concat("must be ", expected, " (entry ", index, " is ", type_name(got), " ",
+                     one_line(got), ")"));
+  }
+
   double number(const std::string& key, double fallback) {
-    if (!has(key)) return fallback;
-    return number_at(key);
+    const auto* node = typed(key, kTomlInteger | kTomlFloat, "a finite number");
+    return node == nullptr ? fallback : finite(key, *node, "a finite number");
   }
   double required_number(const std::string& key) {
-    if (!has(key)) fail(key, "required");
-    return number_at(key);
+    const auto* node = typed(key, kTomlInteger | kTomlFloat, "a finite number");
+    if (node == nullptr) fail(key, "required");
+    return finite(key, *node, "a finite number");
   }
   Index integer(const std::string& key, Index fallback) {
-    if (!has(key)) return fallback;
-    used_.insert(key);
-    const auto v = table_->get(key)->value<std::int64_t>();
-    if (!v) fail(key, concat("must be an integer (got ", repr(key), ")"));
-    return *v;
+    const auto* node = typed(key, kTomlInteger, "an integer", kTomlFloat);
+    return node == nullptr ? fallback : whole(key, *node, "an integer");
   }
   std::string text(const std::string& key, const std::string& fallback) {
-    if (!has(key)) return fallback;
-    used_.insert(key);
-    const auto v = table_->get(key)->value<std::string>();
-    if (!v) fail(key, concat("must be a string (got ", repr(key), ")"));
-    return *v;
+    const auto* node = typed(key, kTomlString, "a string");
+    return node == nullptr ? fallback : *node->value<std::string>();
   }
   std::vector<double> numbers(const std::string& key) {
-    used_.insert(key);
     std::vector<double> out;
-    const auto* array = table_->get(key)->as_array();
-    if (array == nullptr) fail(key, concat("must be an array of numbers (got ", repr(key), ")"));
-    for (const auto& item : *array) {
-      const auto v = item.value<double>();
-      if (!v || !std::isfinite(*v)) fail(key, "every entry must be a finite number");
-      out.push_back(*v);
-    }
+    const std::string expected = "an array of finite numbers";
+    const auto* node = typed(key, kTomlArray, expected);
+    if (node != nullptr)
+      for (std::size_t k = 0; k < node->as_array()->size(); ++k)
+        out.push_back(finite(key, (*node->as_array())[k], expected, k));
     return out;
   }
   std::vector<Index> integers(const std::string& key) {
-    used_.insert(key);
     std::vector<Index> out;
-    const auto* array = table_->get(key)->as_array();
-    if (array == nullptr) fail(key, concat("must be an array of integers (got ", repr(key), ")"));
-    for (const auto& item : *array) {
-      const auto v = item.value<std::int64_t>();
-      if (!v) fail(key, "every entry must be an integer");
-      out.push_back(*v);
-    }
+    const std::string expected = "an array of integers";
+    const auto* node = typed(key, kTomlArray, expected);
+    if (node != nullptr)
+      for (std::size_t k = 0; k < node->as_array()->size(); ++k)
+        out.push_back(whole(key, (*node->as_array())[k], expected, k));
     return out;
   }
-  const toml::node* node(const std::string& key) {
-    used_.insert(key);
-    return table_ == nullptr ? nullptr : table_->get(key);
+  std::vector<std::string> strings(const std::string& key) {
+    std::vector<std::string> out;
+    const std::string expected = "an array of strings";
+    const auto* node = typed(key, kTomlArray, expected);
+    if (node != nullptr)
+      for (std::size_t k = 0; k < node->as_array()->size(); ++k) {
+        const toml::node& item = (*node->as_array())[k];
+        if (!item.is_string()) wrong_entry(key, expected, k, item);
+        out.push_back(*item.value<std::string>());
+      }
+    return out;
+  }
+  /// The entries of an array of tables under `key` as sections "<key>[k]" (none if absent).
+  std::vector<Section> tables(const std::string& key, const std::string& example) {
+    std::vector<Section> out;
+    const auto* node = typed(key, kTomlArray, concat("an array of tables such as ", example));
+    if (node == nullptr) return out;
+    const auto& array = *node->as_array();
+    for (std::size_t k = 0; k < array.size(); ++k) {
+      const std::string item = concat(key, "[", k, "]");
+      if (t_schema != nullptr)
+        t_schema->emplace(qualified(item),
+                          SchemaKey{kTomlTable, concat("a table such as ", example)});
+      const auto* t = array[k].as_table();
+      if (t == nullptr)
+        throw std::invalid_argument(concat(origin_, ": line ", array[k].source().begin.line, ": ",
+                                           qualified(item), ": must be a table such as ", example,
+                                           " (got ", type_name(array[k]), " ", one_line(array[k]),
+                                           ")"));
+      out.push_back(sub(t, item));
+    }
+    return out;
   }
   Section sub(const toml::table* t, const std::string& name) const {
     return {t, qualified(name), origin_, t != nullptr ? t->source().begin.line : line_};
@@ -103,17 +184,28 @@ class Section {
   const std::string& origin() const { return origin_; }
 
  private:
-  double number_at(const std::string& key) {
-    used_.insert(key);
-    const auto v = table_->get(key)->value<double>();
-    if (!v || !std::isfinite(*v))
-      fail(key, concat("must be a finite number (got ", repr(key), ")"));
+  // Entry `index` of an array (kNoIndex: the value itself) as a finite number / an integer.
+  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+  [[noreturn]] void reject(const std::string& key, const std::string& expected, std::size_t index,
+                           const toml::node& got) const {
+    if (index == kNoIndex) wrong_type(key, expected, got);
+    wrong_entry(key, expected, index, got);
+  }
+  double finite(const std::string& key, const toml::node& node, const std::string& expected,
+                std::size_t index = kNoIndex) const {
+    const auto v = node.is_number() ? node.value<double>() : std::nullopt;
+    if (!v || !std::isfinite(*v)) reject(key, expected, index, node);
     return *v;
   }
-  std::string repr(const std::string& key) const {
-    std::ostringstream out;
-    table_->get(key)->visit([&](const auto& n) { out << n; });
-    return out.str();
+  // An integer, or a float with an integral value in range (`steps = 1e4`).
+  Index whole(const std::string& key, const toml::node& node, const std::string& expected,
+              std::size_t index = kNoIndex) const {
+    if (const auto* i = node.as_integer()) return i->get();
+    const auto* f = node.as_floating_point();
+    // 2^63 is exactly representable; every double below it converts without overflow.
+    if (f == nullptr || !(std::trunc(f->get()) == f->get() && std::abs(f->get()) < 0x1p63))
+      reject(key, expected, index, node);
+    return static_cast<Index>(f->get());
   }
   const toml::table* table_;
   std::string name_, origin_;
@@ -121,7 +213,14 @@ class Section {
   std::set<std::string> used_;
 };
 
+// The top-level table `name` (absent: a Section without table); any other type is an error.
 Section section(const toml::table& root, const std::string& name, const std::string& origin) {
+  if (t_schema != nullptr) t_schema->emplace(name, SchemaKey{kTomlTable, "a table"});
+  const auto* node = root.get(name);
+  if (node != nullptr && !node->is_table())
+    throw std::invalid_argument(concat(origin, ": line ", node->source().begin.line, ": ", name,
+                                       ": must be a table (got ", type_name(*node), " ",
+                                       one_line(*node), ")"));
   const auto* t = root.get_as<toml::table>(name);
   return {t, name, origin, t != nullptr ? t->source().begin.line : 1};
 }
@@ -333,16 +432,7 @@ Readout read_output(Section& item, const physics::LinearModel& model) {
 
 template <typename Read>
 void read_items(Section& s, const std::string& key, Read read) {
-  const auto* node = s.node(key);
-  if (node == nullptr) return;
-  const auto* array = node->as_array();
-  if (array == nullptr) s.fail(key, "must be an array of tables, e.g. [{node = 1}, {node = 2}]");
-  for (std::size_t k = 0; k < array->size(); ++k) {
-    const auto* t = (*array)[k].as_table();
-    if (t == nullptr) s.fail(key, concat("entry ", k, " must be a table such as {node = 1}"));
-    Section item = s.sub(t, concat(key, "[", k, "]"));
-    read(item);
-  }
+  for (Section& item : s.tables(key, "{node = 1}")) read(item);
 }
 
 // Runs f; an invalid_argument it throws becomes a failure of `key` (file, line and field).
@@ -393,22 +483,24 @@ Task read_task(Section& s, const physics::LinearModel& model, const graph::Netwo
 // An array of equally long rows of numbers under `key` (a matrix written out in the file);
 // `allow_nan`: entries may be nan (an unconstrained target).
 Matrix explicit_matrix(Section& s, const std::string& key, bool allow_nan = false) {
-  const auto* node = s.node(key);
+  const std::string expected = "an array of rows of numbers, e.g. [[1, 2], [3, 4]]";
+  const auto* node = s.typed(key, kTomlArray, expected);
   if (node == nullptr) s.fail(key, "required");
   const auto* rows = node->as_array();
-  if (rows == nullptr || rows->empty()) s.fail(key, "must be an array of rows");
+  if (rows->empty()) s.fail(key, concat("must be ", expected, " (got an empty array)"));
   Matrix m;
   for (std::size_t r = 0; r < rows->size(); ++r) {
     const auto* row = (*rows)[r].as_array();
-    if (row == nullptr) s.fail(key, concat("row ", r, " is not an array"));
+    if (row == nullptr) s.wrong_entry(key, expected, r, (*rows)[r]);
     if (r == 0) m.resize(static_cast<Index>(rows->size()), static_cast<Index>(row->size()));
     if (static_cast<Index>(row->size()) != m.cols())
       s.fail(key, concat("row ", r, " has ", row->size(), " entries (need ", m.cols(), ")"));
     for (std::size_t c = 0; c < row->size(); ++c) {
-      const auto v = (*row)[c].value<double>();
+      const auto v = (*row)[c].is_number() ? (*row)[c].value<double>() : std::nullopt;
       if (!v || (!std::isfinite(*v) && !(allow_nan && std::isnan(*v))))
-        s.fail(key, concat("entry [", r, "][", c, "] is not a finite number",
-                           allow_nan ? " or nan" : ""));
+        s.fail(key, concat("must be ", expected, " (entry [", r, "][", c, "] is ",
+                           type_name((*row)[c]), " ", one_line((*row)[c]),
+                           allow_nan ? "; need a finite number or nan)" : ")"));
       m(static_cast<Index>(r), static_cast<Index>(c)) = *v;
     }
   }
@@ -416,7 +508,9 @@ Matrix explicit_matrix(Section& s, const std::string& key, bool allow_nan = fals
 }
 
 Matrix named_or_explicit_map(Section& s) {
-  const auto* node = s.node("map");
+  const auto* node =
+      s.typed("map", kTomlString | kTomlArray,
+              "a map name (000_eq1, 000_eq22 or 003_eqA2) or an array of rows of numbers");
   if (node == nullptr) s.fail("map", "required");
   if (const auto name = node->value<std::string>()) {
     if (*name == "000_eq1") return map_000_eq1();
@@ -490,12 +584,7 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     const std::string file = resolve(base_dir, s.text("file", ""));
     e.input_files.push_back(file);
     const Table t = read_csv(file, options);
-    std::vector<std::string> target_columns;
-    if (s.has("targets_columns")) {
-      const auto* arr = s.node("targets_columns")->as_array();
-      for (const auto& item : *arr) target_columns.push_back(item.value_or(std::string()));
-    }
-    all = dataset_from_table(t, target_columns);
+    all = dataset_from_table(t, s.strings("targets_columns"));
   } else if (kind == "constraints_003") {
     // 003 App. A: task r applies a random force F_r and asks A_r . x = -B_r. Each task is one
     // sample whose input channel r carries F_r and whose only constrained output is A_r . x.
@@ -616,6 +705,7 @@ void apply_overlay(toml::table& root, const std::string& overlay, const std::str
                                          ": not an experiment section to overlay"));
     if (!root.contains(section_name)) root.insert(section_name, toml::table{});
     auto* target = root.get_as<toml::table>(section_name);
+    if (target == nullptr) continue;  // not a table: section() reports it
     for (const auto& [key, item] : *patch) target->insert_or_assign(key, item);
   }
 }
@@ -635,7 +725,8 @@ void apply_seed(toml::table& root, std::uint64_t seed) {
     // A network read from a file has no seed key to replace.
     if (std::string(section_name) == "network" && root["network"]["file"]) continue;
     if (!root.contains(section_name)) root.insert(section_name, toml::table{});
-    root.get_as<toml::table>(section_name)->insert_or_assign(key, value);
+    // A section that is not a table is left for section() to report.
+    if (auto* table = root.get_as<toml::table>(section_name)) table->insert_or_assign(key, value);
   }
 }
 
@@ -645,7 +736,8 @@ void apply_initial_seed(toml::table& root, std::uint64_t seed) {
   for (const char* section_name : {"parameters", "protocol"}) {
     const auto value = static_cast<std::int64_t>(random::derive_seed(seed, index++));
     if (!root.contains(section_name)) root.insert(section_name, toml::table{});
-    root.get_as<toml::table>(section_name)->insert_or_assign("seed", value);
+    if (auto* table = root.get_as<toml::table>(section_name))
+      table->insert_or_assign("seed", value);
   }
 }
 
@@ -744,7 +836,9 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   pr.learning_rate = p.number("learning_rate", pr.learning_rate);
   pr.steps = p.integer("steps", pr.steps);
   if (p.has("batch")) {
-    if (const auto name = p.node("batch")->value<std::string>()) {
+    if (const auto name = p.typed("batch", kTomlString | kTomlInteger,
+                                  "a batch mode (full or single) or a batch size")
+                              ->value<std::string>()) {
       pr.batch_mode = guarded(p, "batch", [&] { return batch_mode_from_string(*name); });
     } else {
       pr.batch_mode = BatchMode::kMinibatch;
@@ -801,6 +895,21 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   });
   solver.finish();
   return e;
+}
+
+std::map<std::string, SchemaKey> experiment_schema(const std::string& text,
+                                                   const std::string& origin,
+                                                   const std::string& base_dir,
+                                                   const ParseOptions& options) {
+  std::map<std::string, SchemaKey> schema;
+  struct Recording {
+    explicit Recording(std::map<std::string, SchemaKey>* into) { t_schema = into; }
+    ~Recording() { t_schema = nullptr; }
+    Recording(const Recording&) = delete;
+    Recording& operator=(const Recording&) = delete;
+  } recording(&schema);
+  (void)parse_experiment(text, origin, base_dir, options);
+  return schema;
 }
 
 Experiment load_experiment(const std::string& path) {

@@ -3,6 +3,10 @@
 #include <plnet/io/hdf5.hpp>
 #include <plnet/learning/run_file.hpp>
 
+#include <cmath>
+#include <random>
+#include <sstream>
+
 namespace plnet::learning {
 namespace {
 
@@ -14,10 +18,18 @@ Matrix log_matrix(const std::vector<LogRow>& log) {
   return m;
 }
 
-std::vector<LogRow> log_rows(const Matrix& m) {
+// The rows of a stored log (path: the file, for messages), each step in [0, last_step].
+std::vector<LogRow> log_rows(const std::string& path, const Matrix& m, Index last_step) {
+  require(m.cols() == 5 || m.rows() == 0, path, "/log: ", m.cols(),
+          " columns (need 5: step, train cost, train accuracy, test cost, test accuracy)");
   std::vector<LogRow> log;
-  for (Index r = 0; r < m.rows(); ++r)
-    log.push_back({static_cast<Index>(m(r, 0)), m(r, 1), m(r, 2), m(r, 3), m(r, 4)});
+  for (Index r = 0; r < m.rows(); ++r) {
+    const double step = m(r, 0);
+    require(step >= 0 && step <= static_cast<double>(last_step) && std::trunc(step) == step, path,
+            "/log: row ", r, ": step out of range (got ", step, ", need an integer in 0 to ",
+            last_step, ")");
+    log.push_back({static_cast<Index>(step), m(r, 1), m(r, 2), m(r, 3), m(r, 4)});
+  }
   return log;
 }
 
@@ -89,21 +101,50 @@ TrainerState read_checkpoint(const std::string& path, const Experiment& experime
           "checkpoint of another configuration (", experiment.path,
           " differs from the experiment that wrote it)");
   check_input_hashes(r, experiment);
+  // Every size, index and count is checked against the experiment before it is used.
+  const Index m = experiment.model->num_parameters();
   TrainerState s;
   s.w = r.read_vector("/w");
+  require(s.w.size() == m, path, "/w: ", s.w.size(), " parameters (need ", m,
+          ", the parameters of ", experiment.path, ")");
   s.step = r.read_index("/step");
+  require(s.step >= 0 && s.step <= experiment.protocol.steps, path, "/step: out of range (got ",
+          s.step, ", need 0 <= step <= protocol.steps = ", experiment.protocol.steps, ")");
   s.rng_state = r.read_string("/rng");
-  s.frozen.assign(static_cast<std::size_t>(s.w.size()), false);
-  for (Index i : r.read_indices("/frozen")) s.frozen[static_cast<std::size_t>(i)] = true;
-  s.log = log_rows(r.read_matrix("/log"));
+  {
+    std::mt19937_64 rng;
+    std::istringstream in(s.rng_state);
+    in >> rng;
+    require(!in.fail(), path, "/rng: not a random generator state");
+  }
+  s.frozen.assign(static_cast<std::size_t>(m), false);
+  Index previous = -1;
+  for (Index i : r.read_indices("/frozen")) {
+    require(i >= 0 && i < m && i > previous, path, "/frozen: parameter index ", i,
+            i >= 0 && i < m ? " not in increasing order" : " out of range",
+            " (need increasing indices in 0 <= i < ", m, ")");
+    s.frozen[static_cast<std::size_t>(i)] = true;
+    previous = i;
+  }
+  s.log = log_rows(path, r.read_matrix("/log"), s.step);
   s.snapshot_steps = r.read_indices("/snapshot_steps");
   const Matrix snaps = r.read_matrix("/snapshots");
+  require(snaps.rows() == static_cast<Index>(s.snapshot_steps.size()) &&
+              (snaps.rows() == 0 || snaps.cols() == m),
+          path, "/snapshots: shape (", snaps.rows(), ", ", snaps.cols(), ") (need (",
+          s.snapshot_steps.size(), ", ", m, "): one row of parameters per /snapshot_steps entry)");
+  for (Index step : s.snapshot_steps)
+    require(step >= 0 && step <= s.step, path, "/snapshot_steps: step out of range (got ", step,
+            ", need 0 <= step <= /step = ", s.step, ")");
   for (Index k = 0; k < snaps.rows(); ++k) s.snapshots.push_back(snaps.row(k).transpose());
-  s.stopped_on_cost = r.read_index("/stopped_on_cost") != 0;
+  const Index stopped = r.read_index("/stopped_on_cost");
+  require(stopped == 0 || stopped == 1, path, "/stopped_on_cost: must be 0 or 1 (got ", stopped,
+          ")");
+  s.stopped_on_cost = stopped != 0;
   return s;
 }
 
-void write_run(const std::string& path, const Experiment& e, Trainer& trainer, double seconds) {
+void write_run(const std::string& path, const Experiment& e, Trainer& trainer) {
   io::H5Writer w(path);
   io::write_format(w, "run", kRunFormatVersion);
   const auto& st = trainer.state();
@@ -116,7 +157,6 @@ void write_run(const std::string& path, const Experiment& e, Trainer& trainer, d
   w.write_attribute("/", "loss", to_string(e.loss.kind));
   w.write_attribute("/", "reduction", to_string(e.loss.reduction));
   w.write_attribute("/", "learn", to_string(e.protocol.learn));
-  w.write_attribute("/", "seconds", seconds);
   // network
   Matrix edges(e.network.num_edges(), 2);
   for (Index i = 0; i < e.network.num_edges(); ++i)

@@ -5,10 +5,13 @@
 #include <plnet/io/hdf5.hpp>
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -614,12 +617,14 @@ TEST_F(Hdf5Python, H5pyReadsWhatH5WriterWrote) {
   const std::string script = R"PY(
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as f:
-    assert f.attrs["plnet_format"] == "run", repr(f.attrs["plnet_format"])
+    # Strings are fixed-length (checksummed in their object header): attributes are bytes.
+    assert f.attrs["plnet_format"] == b"run", repr(f.attrs["plnet_format"])
     assert f.attrs["plnet_format_version"] == 1
     v = f["vec"]
     assert v.shape == (4,) and v.dtype == np.float64, (v.shape, v.dtype)
     assert v[()].tolist() == [0.5, -1.25, 3.0, 1e-300], v[()]
-    assert f["vec"].attrs["units"] == "V", repr(f["vec"].attrs["units"])
+    assert f["vec"].attrs["units"].decode() == "V", repr(f["vec"].attrs["units"])
+    assert v.fletcher32, "arrays carry Fletcher-32 checksums"
     m = f["group/matrix"]
     assert m.shape == (2, 3), m.shape
     assert (m[()] == np.array([[0.0, 1, 2], [10, 11, 12]])).all(), m[()]
@@ -635,9 +640,11 @@ with h5py.File(sys.argv[1], "r") as f:
     assert t.shape == (50, 3) and t.maxshape == (None, 3) and t.chunks == (7, 3), (t.shape, t.maxshape, t.chunks)
     expected = np.array([[k, k + 0.5, -k / 3.0] for k in range(50)])
     assert (t[()] == expected).all(), t[()]
-    assert t.compression is None
+    assert t.compression is None and t.fletcher32
+    assert m.fletcher32 and i.fletcher32
 with h5py.File(sys.argv[2], "r") as g:
     assert g["m"].compression == "gzip" and g["m"].compression_opts == 4, g["m"].compression
+    assert g["m"].fletcher32
     assert (g["m"][()] == np.array([[0.0, 1, 2], [10, 11, 12]])).all()
 print("ok")
 )PY";
@@ -688,6 +695,210 @@ with h5py.File(sys.argv[1], "w") as f:
   EXPECT_EQ(reader.read_attribute_string("/", "s"), "x");
   EXPECT_EQ(reader.read_attribute_string("/", "fixed_attr"), "pad");
   EXPECT_EQ(reader.read_attribute_double("/", "f"), 0.25);
+}
+
+// ---- damaged files and a full disk ----
+
+using Hdf5Damage = Hdf5Files;
+
+std::string file_bytes(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+void write_bytes(const std::string& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// A small file with every kind of dataset and attribute plnet writes (a checkpoint's shape).
+void write_sample(const std::string& file) {
+  H5Writer writer(file);
+  write_format(writer, "checkpoint", 1);
+  writer.write("config", "[network]\nfile = \"net.json\"\n");
+  writer.write("w", special_doubles());
+  writer.write("step", Index{40});
+  writer.write("frozen", std::vector<Index>{1, 5});
+  writer.write("log", distinct_matrix(3, 5));
+  writer.write("empty", std::vector<Index>{});
+  writer.write("cost", 0.25);
+  writer.write_attribute("w", "units", "S");
+  writer.commit();
+}
+
+// Reads everything write_sample wrote; true if every value is exactly what was written.
+bool sample_intact(const H5Reader& r) {
+  const Vector w = r.read_vector("w");
+  const Vector expected = special_doubles();
+  bool same = w.size() == expected.size();
+  for (Index i = 0; same && i < w.size(); ++i) same = bits(w[i]) == bits(expected[i]);
+  const Matrix log = r.read_matrix("log");
+  return check_format(r, "checkpoint", 1) == 1 &&
+         r.read_string("config") == "[network]\nfile = \"net.json\"\n" && same &&
+         r.read_index("step") == 40 && r.read_indices("frozen") == std::vector<Index>{1, 5} &&
+         log.rows() == 3 && log.cols() == 5 && log == distinct_matrix(3, 5) &&
+         r.read_indices("empty").empty() && r.read_double("cost") == 0.25 &&
+         r.read_attribute_string("w", "units") == "S";
+}
+
+// Every single-bit flip anywhere in the file (string lengths, shapes, data, headers) is read
+// back exactly or reported as one line naming the file: never a crash, a hang, silently wrong
+// data or HDF5 printing its error stack. The child process bounds a hang and catches a crash.
+TEST_F(Hdf5Damage, EveryBitFlipIsReadExactlyOrReportedAsOneLine) {
+  write_sample(path("good.h5"));
+  {
+    const H5Reader reader(path("good.h5"));
+    ASSERT_TRUE(sample_intact(reader));
+  }
+  const std::string good = file_bytes(path("good.h5"));
+  ASSERT_LT(good.size(), 20000U);
+  // One child walks the flips (bit `byte % 8` of every third byte, ~2,000 flips): a crash or
+  // a hang (the alarm) ends it by a signal, a wrong result with the flip's position in
+  // "walk.txt".
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(300);
+    Index detected = 0, harmless = 0;
+    std::ofstream report(path("walk.txt"));
+    for (std::size_t byte = 0; byte < good.size(); byte += 3) {
+      std::string bad = good;
+      bad[byte] = static_cast<char>(bad[byte] ^ (1 << (byte % 8)));
+      write_bytes(path("bad.h5"), bad);
+      std::string failure;
+      ::testing::internal::CaptureStderr();
+      try {
+        const H5Reader reader(path("bad.h5"));
+        if (sample_intact(reader))
+          ++harmless;
+        else
+          failure = "silently wrong data";
+      } catch (const std::invalid_argument& e) {
+        const std::string message = e.what();
+        if (message.rfind(path("bad.h5") + ": ", 0) != 0 || message.find('\n') != std::string::npos)
+          failure = "message: " + message;
+        ++detected;
+      } catch (const std::exception& e) {
+        failure = std::string("not an input error: ") + e.what();
+      }
+      const std::string printed = ::testing::internal::GetCapturedStderr();
+      if (!printed.empty()) failure = "printed: " + printed;
+      if (!failure.empty()) {
+        report << "byte " << byte << ": " << failure << "\n";
+        report.close();
+        std::_Exit(1);
+      }
+    }
+    report << detected << " " << harmless << "\n";
+    report.close();
+    std::_Exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  const std::string report = file_bytes(path("walk.txt"));
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status) << " after " << report;
+  ASSERT_EQ(WEXITSTATUS(status), 0) << report;
+  std::istringstream counts(report);
+  Index detected = 0, harmless = 0;
+  counts >> detected >> harmless;
+  // Most of a small file is structure and data; padding and unused fields are the rest.
+  EXPECT_GT(detected, harmless) << report;
+}
+
+TEST_F(Hdf5Damage, CorruptedDataIsAChecksumErrorNamingFileAndDataset) {
+  // A recognisable run of doubles, found in the file and damaged in its middle.
+  Vector v(64);
+  for (Index i = 0; i < v.size(); ++i) v[i] = 1000.0 + static_cast<double>(i);
+  {
+    H5Writer writer(path("run.h5"));
+    writer.write("w", v);
+    writer.commit();
+  }
+  std::string bytes = file_bytes(path("run.h5"));
+  const double marker = v[32];
+  const std::size_t at = bytes.find(std::string(reinterpret_cast<const char*>(&marker), 8));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 3] = static_cast<char>(bytes[at + 3] ^ 0x01);
+  write_bytes(path("run.h5"), bytes);
+  const H5Reader reader(path("run.h5"));
+  const std::string message = error_of([&] { reader.read_vector("w"); });
+  EXPECT_EQ(message.rfind(path("run.h5") + ": /w: checksum mismatch, the file is corrupt", 0), 0U)
+      << message;
+}
+
+TEST_F(Hdf5Damage, LongStringsCarryAChecksumToo) {
+  // Longer than fits in an object header: stored contiguously with its own checksum.
+  const std::string text(100000, 'a');
+  {
+    H5Writer writer(path("run.h5"));
+    writer.write("config", text);
+    writer.commit();
+  }
+  EXPECT_EQ(H5Reader(path("run.h5")).read_string("config"), text);
+  std::string bytes = file_bytes(path("run.h5"));
+  const std::size_t at = bytes.find(std::string(1000, 'a'));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 500] = 'b';
+  write_bytes(path("run.h5"), bytes);
+  const H5Reader reader(path("run.h5"));
+  EXPECT_EQ(error_of([&] { reader.read_string("config"); }),
+            path("run.h5") + ": /config: checksum mismatch, the file is corrupt");
+}
+
+TEST_F(Hdf5Damage, ExtentLargerThanTheFileIsRefusedBeforeAllocating) {
+  ASSERT_TRUE(h5py_available());
+  // A dataset whose shape claims 2^40 doubles (8 TiB) in a file of a few KiB: never written,
+  // so its data is all fill value. Reading it must not try to allocate 8 TiB.
+  const ProcessResult made = run_python(R"PY(
+import sys, h5py
+with h5py.File(sys.argv[1], "w") as f:
+    f.create_dataset("huge", shape=(2**40,), dtype="f8", chunks=(1024,))
+    f.create_dataset("wide", shape=(2**20, 2**20), dtype="f8", chunks=(64, 64))
+    string = h5py.h5t.C_S1.copy()
+    string.set_size(2**31)
+    h5py.h5d.create(f.id, b"long", string, h5py.h5s.create(h5py.h5s.SCALAR))
+)PY",
+                                        {path("huge.h5")});
+  ASSERT_EQ(made.status, 0) << made.output;
+  const H5Reader reader(path("huge.h5"));
+  expect_contains(error_of([&] { reader.read_vector("huge"); }),
+                  "/huge: shape (1099511627776) is larger than the file can hold");
+  expect_contains(error_of([&] { reader.read_matrix("wide"); }),
+                  "/wide: shape (1048576, 1048576) is larger than the file can hold");
+  expect_contains(error_of([&] { reader.read_string("long"); }),
+                  "/long: string length 2147483648 is more than the file can hold");
+}
+
+// A full disk (here: a file-size limit, which fails write() the same way without needing a
+// small file system): one line naming the file and the reason, no temporary left, and a
+// normal exit. libhdf5 used to fail inside H5Fclose and then crash in its exit handler.
+TEST_F(Hdf5Damage, FullDiskIsOneErrorAndACleanExit) {
+  const std::string target = path("run.h5");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing us
+    const rlimit limit{4096, 4096};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    int code = 3;
+    try {
+      H5Writer writer(target);
+      writer.write("big", distinct_matrix(200, 50));  // 80 KB, well over the limit
+      writer.commit();
+      code = 2;
+    } catch (const std::runtime_error& e) {
+      const std::string message = e.what();
+      code = message.rfind(target + ": cannot write file (File too large)", 0) == 0 ? 1 : 4;
+      if (code != 1) std::fprintf(stderr, "%s\n", message.c_str());
+    }
+    std::exit(code);  // runs HDF5's exit handler, where the crash was
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_TRUE(files().empty());
 }
 
 }  // namespace

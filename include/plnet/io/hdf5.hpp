@@ -8,8 +8,16 @@
 ///   (rows, cols), which h5py and numpy see as shape (rows, cols) with m[i, j] = m(i, j).
 /// - Doubles are IEEE 754 binary64, integers (Index) are 64-bit signed, both little-endian, so
 ///   every value round-trips bit for bit. Strings are scalar variable-length UTF-8 strings.
-/// - H5Writer writes to "<path>.tmp.<pid>" (io::temporary_path) and renames it over `path`
-///   only in commit(): a reader never sees a half-written file at `path`.
+/// - H5Writer builds the file in memory and, in commit(), writes it to "<path>.tmp.<pid>"
+///   (io::temporary_path), syncs it and renames it over `path`: a reader never sees a
+///   half-written file at `path`, and a full disk is one error, with libhdf5 never failing
+///   mid-write.
+/// - Checksums: every non-empty array is chunked with HDF5's Fletcher-32 filter; scalars and
+///   strings up to 32 KiB are stored inside their object header; the file uses the HDF5 1.10
+///   format, whose headers, B-trees and chunk indexes carry checksums; a longer string carries
+///   its FNV-1a checksum in the attribute "plnet_fnv1a64". Strings are fixed-length (a
+///   variable-length string lives in HDF5's unchecksummed global heap). The reader reports a
+///   damaged file as one line: "run.h5: /w: checksum mismatch, the file is corrupt (...)".
 /// - Errors name the file and, where there is one, the object:
 ///   "run.h5: /costs: no such dataset", "run.h5: not an HDF5 file". Bad input (a missing,
 ///   corrupt or mistyped file or dataset; an invalid path or argument) throws
@@ -43,8 +51,9 @@ struct H5WriterOptions {
 class H5Writer;
 
 /// An extendible (rows x num_columns) double dataset that grows by one row per append():
-/// chunked, maximum shape (unlimited, num_columns), so a long run can log any number of rows
-/// while holding at most one chunk in memory. Rows are buffered and written a chunk at a time;
+/// chunked, maximum shape (unlimited, num_columns), so a run can log any number of rows.
+/// Rows are buffered and written a chunk at a time into the writer's in-memory file (the
+/// whole file is held in memory until commit());
 /// flush() writes the buffered rows now. Obtained from H5Writer::appender. The writer flushes
 /// every live appender in commit(); an appender destroyed earlier flushes itself (a failure
 /// there is reported by the writer's commit()). After commit() or the writer's destruction,
@@ -72,9 +81,9 @@ class H5Appender {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Writes one HDF5 file atomically: every write goes to "<path>.tmp.<pid>", commit() closes it
-/// and renames it over `path`; destroying the writer without commit() removes the temporary
-/// and leaves `path` untouched. Datasets are written once: writing to an existing path throws
+/// Writes one HDF5 file atomically: the file is built in memory, commit() writes it to
+/// "<path>.tmp.<pid>" and renames that over `path`; destroying the writer without commit()
+/// removes the temporary and leaves `path` untouched. Datasets are written once: writing to an existing path throws
 /// std::invalid_argument ("run.h5: /costs: already exists"). Move-only.
 class H5Writer {
  public:
@@ -164,7 +173,9 @@ class H5Writer {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Reads an HDF5 file (written by H5Writer, h5py or anything else). Readers accept any
+/// Reads an HDF5 file (written by H5Writer, h5py or anything else). Every size read from the
+/// file is checked before it is used (no extent or string length larger than the file can
+/// hold becomes an allocation), and every checksum is verified. Readers accept any
 /// floating-point type for doubles and any integer type for Index (HDF5 converts, e.g. float32
 /// and int32 from numpy) and both variable- and fixed-length strings; they reject other
 /// classes, shapes of the wrong rank and non-scalars for scalars, with the file, the path and

@@ -36,8 +36,9 @@ std::string run_id(const Experiment& experiment, const TrainerState& state);
 /// `experiment` read now: resuming or analysing it would answer another problem.
 void check_input_hashes(const io::H5Reader& reader, const Experiment& experiment);
 
-void write_run(const std::string& path, const Experiment& experiment, Trainer& trainer,
-               double seconds);
+/// Writes the run file. Nothing in it depends on the clock or the machine's load, so two runs
+/// of the same experiment give identical bytes (the wall-clock time is in run_summary only).
+void write_run(const std::string& path, const Experiment& experiment, Trainer& trainer);
 
 /// The one-screen summary printed at the end of `plnet train`.
 nlohmann::json run_summary(const Experiment& experiment, const Trainer& trainer, double seconds);
