@@ -103,6 +103,15 @@ class DamagedInputCli : public plnet::testing::CliTest {
       for (const std::string& member : r.list()) {
         const std::string at = "/" + member;
         if (at == name) continue;
+        if (at == "/inputs") {  // the SHA-256 of each input file, with its path
+          w.create_group(at);
+          for (const std::string& entry : r.list(at)) {
+            const std::string hash = at + "/" + entry;
+            w.write(hash, r.read_string(hash));
+            w.write_attribute(hash, "path", r.read_attribute_string(hash, "path"));
+          }
+          continue;
+        }
         const std::vector<Index> shape = r.shape(at);
         if (at == "/config" || at == "/rng")
           w.write(at, r.read_string(at));
@@ -115,6 +124,8 @@ class DamagedInputCli : public plnet::testing::CliTest {
         else
           w.write(at, r.read_matrix(at));
       }
+      if (r.has_attribute("/", "run_id"))
+        w.write_attribute("/", "run_id", r.read_attribute_string("/", "run_id"));
       write(w);
       w.commit();
     }

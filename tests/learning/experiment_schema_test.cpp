@@ -74,6 +74,7 @@ ground = [0]
 fixed = [{node = 11, value = 0.5}]
 inputs = [{kind = "hold", node = 1, name = "a"}, {kind = "current", node = 2, direction = [1.0]}]
 outputs = [{kind = "node", node = 5, component = 0, name = "o"}, {kind = "difference", nodes = [6, 7]}]
+input_gain = 1.0
 [data]
 kind = "linear"
 map = [[0.1, 0.2], [0.3, 0.4]]
@@ -83,7 +84,6 @@ high = 1.0
 seed = 4
 train_fraction = 0.8
 split_seed = 5
-input_gain = 1.0
 encoding = "none"
 )" + tail,
       // square lattice, loguniform, edge sources and readouts, named normal_linear map
