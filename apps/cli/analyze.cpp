@@ -63,39 +63,22 @@ Input read_input(const AnalyzeCommand& cmd) {
   }
   require(ext == ".h5" || ext == ".hdf5", cmd.input,
           "expected a run file (.h5) or an experiment file (.toml) (got extension '", ext, "')");
-  const io::H5Reader r(cmd.input);
-  io::check_format(r, "run", learning::kRunFormatVersion);
+  learning::RunContents run = learning::read_run(cmd.input);
   in.kind = "run";
-  // Relative paths inside the stored TOML resolve against the run file's folder (the default
-  // `plnet train` output sits next to its experiment file).
-  const std::string dir = std::filesystem::path(cmd.input).parent_path().string();
-  in.experiment = learning::parse_experiment(r.read_string("/config"), cmd.input + ": /config",
-                                             dir.empty() ? "." : dir);
-  learning::check_input_hashes(r, in.experiment);
-  const Matrix snaps = r.read_matrix("/parameters/snapshots");
-  in.snapshot_steps = r.read_indices("/parameters/snapshot_steps");
-  require(static_cast<Index>(in.snapshot_steps.size()) == snaps.rows(), cmd.input,
-          "/parameters/snapshot_steps: ", in.snapshot_steps.size(), " steps for ", snaps.rows(),
-          " snapshots");
-  require(snaps.rows() == 0 || snaps.cols() == in.experiment.model->num_parameters(), cmd.input,
-          "/parameters/snapshots: ", snaps.cols(), " parameters per snapshot, but its /config ",
-          "builds a network with ", in.experiment.model->num_parameters());
-  for (Index k = 0; k < snaps.rows(); ++k) in.snapshots.push_back(snaps.row(k).transpose());
+  in.experiment = std::move(run.experiment);
+  in.snapshots = std::move(run.snapshots);
+  in.snapshot_steps = std::move(run.snapshot_steps);
   if (cmd.snapshot >= 0) {
-    require(cmd.snapshot < snaps.rows(), "--snapshot", "out of range (got ", cmd.snapshot,
-            ", need 0 <= K < ", snaps.rows(), ", the snapshots stored in ", cmd.input, ")");
+    const auto count = static_cast<Index>(in.snapshots.size());
+    require(cmd.snapshot < count, "--snapshot", "out of range (got ", cmd.snapshot,
+            ", need 0 <= K < ", count, ", the snapshots stored in ", cmd.input, ")");
     in.parameters = in.snapshots[static_cast<std::size_t>(cmd.snapshot)];
     in.parameters_source = "snapshot";
     in.step = in.snapshot_steps[static_cast<std::size_t>(cmd.snapshot)];
   } else {
-    in.parameters = r.read_vector("/parameters/final");
+    in.parameters = std::move(run.final_parameters);
     in.parameters_source = "final";
   }
-  require(in.parameters.size() == in.experiment.model->num_parameters(), cmd.input,
-          "/parameters: ", in.parameters.size(),
-          " parameters, but its /config builds a network "
-          "with ",
-          in.experiment.model->num_parameters());
   return in;
 }
 

@@ -4,6 +4,7 @@
 #include <plnet/learning/run_file.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <sstream>
 
@@ -142,6 +143,34 @@ TrainerState read_checkpoint(const std::string& path, const Experiment& experime
           ")");
   s.stopped_on_cost = stopped != 0;
   return s;
+}
+
+RunContents read_run(const std::string& path) {
+  const io::H5Reader r(path);
+  io::check_format(r, "run", kRunFormatVersion);
+  RunContents run;
+  // Relative paths inside the stored TOML resolve against the run file's folder (the default
+  // `plnet train` output sits next to its experiment file).
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  run.experiment =
+      parse_experiment(r.read_string("/config"), path + ": /config", dir.empty() ? "." : dir);
+  check_input_hashes(r, run.experiment);
+  const Index m = run.experiment.model->num_parameters();
+  run.final_parameters = r.read_vector("/parameters/final");
+  require(run.final_parameters.size() == m, path,
+          "/parameters/final: ", run.final_parameters.size(),
+          " parameters, but its /config builds a network with ", m);
+  const Matrix snaps = r.read_matrix("/parameters/snapshots");
+  run.snapshot_steps = r.read_indices("/parameters/snapshot_steps");
+  require(static_cast<Index>(run.snapshot_steps.size()) == snaps.rows(), path,
+          "/parameters/snapshot_steps: ", run.snapshot_steps.size(), " steps for ", snaps.rows(),
+          " snapshots");
+  require(snaps.rows() == 0 || snaps.cols() == m, path, "/parameters/snapshots: ", snaps.cols(),
+          " parameters per snapshot, but its /config builds a network with ", m);
+  for (Index step : run.snapshot_steps)
+    require(step >= 0, path, "/parameters/snapshot_steps: negative step (got ", step, ")");
+  for (Index k = 0; k < snaps.rows(); ++k) run.snapshots.push_back(snaps.row(k).transpose());
+  return run;
 }
 
 void write_run(const std::string& path, const Experiment& e, Trainer& trainer) {

@@ -40,6 +40,20 @@ void check_input_hashes(const io::H5Reader& reader, const Experiment& experiment
 /// of the same experiment give identical bytes (the wall-clock time is in run_summary only).
 void write_run(const std::string& path, const Experiment& experiment, Trainer& trainer);
 
+/// What a run file holds for later use (analysis, export): its experiment, rebuilt from the
+/// stored TOML text (relative paths resolve against the run file's folder), and the parameters.
+struct RunContents {
+  Experiment experiment;
+  Vector final_parameters;
+  std::vector<Vector> snapshots;      ///< parameter snapshots, in training order
+  std::vector<Index> snapshot_steps;  ///< the training step of each snapshot
+};
+
+/// Reads a run file of `plnet train` and checks every size in it against the network its
+/// /config builds and that its input files are unchanged (check_input_hashes). Each error is
+/// one line naming the file and the dataset.
+RunContents read_run(const std::string& path);
+
 /// The one-screen summary printed at the end of `plnet train`.
 nlohmann::json run_summary(const Experiment& experiment, const Trainer& trainer, double seconds);
 
