@@ -2,12 +2,17 @@
 # Both install the dependencies (scripts/setup.sh, idempotent), configure and build first.
 
 BUILD ?= build
+# The AddressSanitizer + UndefinedBehaviorSanitizer build (clang), which also holds the fuzzers.
+SANITIZE_BUILD ?= build-sanitize
+# `make fuzz`: seconds per target (FUZZ_TARGETS: all by default).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= network_json edge_list csv experiment_toml checkpoint run_file
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # ccache keys on paths relative to the checkout, so a clone elsewhere reuses its objects.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all setup configure build test demo bench format clean
+.PHONY: all setup configure build test test-release test-sanitize sanitize-build fuzz demo bench format clean
 
 all: build
 
@@ -20,8 +25,25 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# Every test: the Release suite, then the whole suite again under ASan + UBSan with a bounded
+# run of every fuzz target (docs/testing.md says what each part costs).
+test: test-release test-sanitize
+
+test-release: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1200
+
+sanitize-build: setup
+	@CC=clang CXX=clang++ cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DPLNET_SANITIZE=ON -DPLNET_FUZZ=ON -DPLNET_BUILD_BENCHMARKS=OFF >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+
+test-sanitize: sanitize-build
+	@cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1800
+
+fuzz: sanitize-build
+	@for t in $(FUZZ_TARGETS); do \
+	  bash scripts/fuzz.sh run $$t $(SANITIZE_BUILD)/fuzz/fuzz_$$t $(FUZZ_SECONDS) || exit 1; \
+	done
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)/bin/plnet
@@ -33,4 +55,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	@rm -rf $(BUILD)
+	@rm -rf $(BUILD) $(SANITIZE_BUILD)

@@ -19,6 +19,9 @@ packages=(
   hdf5-tools
   # tests and benchmarks; ngspice is the independent circuit simulator the tests compare with
   libgtest-dev libgmock-dev libbenchmark-dev ngspice
+  # the sanitizer and fuzzing build: clang with libFuzzer and the sanitizer runtimes, and
+  # LLVM's OpenMP runtime for clang's -fopenmp
+  clang libclang-rt-14-dev libomp-dev
   # Python side: bindings, the numpy/scipy baselines and matplotlib figures (/usr/bin/python3)
   pybind11-dev python3-dev python3-numpy python3-scipy python3-matplotlib python3-h5py
   python3-pytest
