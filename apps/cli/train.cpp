@@ -1,11 +1,11 @@
 // plnet train: run an experiment file, with checkpoints, exact resume and progress.
 #include "common.hpp"
+#include "progress.hpp"
 
 #include <plnet/core/error.hpp>
 #include <plnet/io/output_paths.hpp>
 #include <plnet/learning/run_file.hpp>
 
-#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -21,44 +21,13 @@ struct TrainCommand {
   std::string checkpoint;
   bool resume = false;
   bool quiet = false;
-  Index stop_after = 0;  // stop after this many steps of this invocation (0: run to the end)
+  double log_every = 60.0;  // seconds between log lines when stderr is not a terminal
+  Index stop_after = 0;     // stop after this many steps of this invocation (0: run to the end)
 };
 
 std::string default_output(const std::string& experiment) {
   return std::filesystem::path(experiment).replace_extension(".h5").string();
 }
-
-// Progress on a terminal only: "\r step/total  cost  rate  ETA", at most 5 times a second.
-class Progress {
- public:
-  Progress(Index total, bool enabled)
-      : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO) != 0) {}
-  void update(const learning::Trainer& t, bool final) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (!final && now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const Index done = t.state().step - first_step_;
-    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
-    const double eta = rate > 0 ? static_cast<double>(total_ - t.state().step) / rate : 0.0;
-    const double cost = t.state().log.empty() ? 0.0 : t.state().log.back().train_cost;
-    std::fprintf(stderr, "\r  step %lld/%lld  cost %.4e  %.0f steps/s  ETA %.0f s   ",
-                 static_cast<long long>(t.state().step), static_cast<long long>(total_), cost, rate,
-                 eta);
-    if (final) std::fprintf(stderr, "\n");
-  }
-  void start(Index step) {
-    first_step_ = step;
-    start_ = last_ = std::chrono::steady_clock::now();
-  }
-
- private:
-  Index total_;
-  bool enabled_;
-  Index first_step_ = 0;
-  std::chrono::steady_clock::time_point start_, last_;
-};
 
 std::string summary_path(const std::string& output) {
   return std::filesystem::path(output).replace_extension(".json").string();
@@ -83,6 +52,10 @@ void check_train_outputs(const TrainCommand& cmd, const learning::Experiment& e,
   io::check_outputs(inputs, outputs);
 }
 
+double last_cost(const learning::Trainer& t) {
+  return t.state().log.empty() ? 0.0 : t.state().log.back().train_cost;
+}
+
 void run(const TrainCommand& cmd) {
   learning::Experiment e = learning::load_experiment(cmd.experiment);
   const std::string output = cmd.output.empty() ? default_output(cmd.experiment) : cmd.output;
@@ -95,17 +68,16 @@ void run(const TrainCommand& cmd) {
     require(std::filesystem::exists(checkpoint), "--resume", "no checkpoint at ", checkpoint);
     trainer.restore(learning::read_checkpoint(checkpoint, e));
   }
-  Progress progress(e.protocol.steps, !cmd.quiet);
-  progress.start(trainer.state().step);
+  const Index first = trainer.state().step;
+  Progress progress(progress_mode(cmd.quiet), e.protocol.steps, first, cmd.log_every);
   const auto start = std::chrono::steady_clock::now();
   const Index every = e.logging.checkpoint_every;
-  const Index first = trainer.state().step;
   while (trainer.step()) {
-    progress.update(trainer, false);
+    progress.update(trainer.state().step, last_cost(trainer));
     if (every > 0 && trainer.state().step % every == 0)
       learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
     if (const int signal = interrupt_signal(); signal != 0) {
-      progress.update(trainer, true);
+      progress.finish(trainer.state().step, last_cost(trainer));
       learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
       std::cerr << "plnet: interrupted (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
                 << ") at step " << trainer.state().step << "; checkpoint " << checkpoint
@@ -116,7 +88,7 @@ void run(const TrainCommand& cmd) {
       return;
     }
     if (cmd.stop_after > 0 && trainer.state().step - first >= cmd.stop_after) {
-      progress.update(trainer, true);
+      progress.finish(trainer.state().step, last_cost(trainer));
       learning::write_checkpoint(checkpoint, e, trainer.checkpoint());
       std::cerr << "plnet: stopped after " << cmd.stop_after << " steps at step "
                 << trainer.state().step << "; continue with --resume (checkpoint " << checkpoint
@@ -124,7 +96,7 @@ void run(const TrainCommand& cmd) {
       return;
     }
   }
-  progress.update(trainer, true);
+  progress.finish(trainer.state().step, last_cost(trainer));
   if (trainer.status() == learning::TrainStatus::kNotPositiveDefinite) {
     // An expected numerical outcome, not bad input: keep the last good state for inspection
     // or a resume, write no run file, say it in one line and exit with its own code.
@@ -158,7 +130,13 @@ void register_train(CLI::App& app) {
   sub->add_option("--checkpoint", cmd->checkpoint, "Checkpoint file (default: <output>.ckpt)");
   sub->add_flag("--resume", cmd->resume,
                 "Continue from the checkpoint; ends bit-identical to an uninterrupted run");
-  sub->add_flag("-q,--quiet", cmd->quiet, "No progress line");
+  sub->add_flag("-q,--quiet", cmd->quiet,
+                "No progress (the JSON summary is still printed on standard output)");
+  sub->add_option("--log-every", cmd->log_every,
+                  "When stderr is not a terminal (nohup, Slurm), a progress line at every tenth "
+                  "of the run and at least every SECONDS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   sub->add_option(
          "--stop-after", cmd->stop_after,
          "Stop after N steps of this invocation, writing a checkpoint (for time-limited jobs)")
