@@ -213,6 +213,17 @@ void register_train(CLI::App& app) {
          "--stop-after", cmd->stop_after,
          "Stop after N steps of this invocation, writing a checkpoint (for time-limited jobs)")
       ->check(CLI::NonNegativeNumber);
+  sub->footer(
+      "Defaults of experiment keys that change results (docs/experiment.md, \"Defaults\"):\n"
+      "  loss.kind = \"mse\", loss.reduction = \"sum\" (cost and update summed over the "
+      "batch;\n    \"mean\" divides by the batch size)\n"
+      "  rule.kind = \"coupled\", rule.nudge = 0.01\n"
+      "  protocol.learning_rate = 1e-4, protocol.steps = 1000, protocol.batch = 30 (minibatch "
+      "without\n    replacement), protocol.learn = \"conductance\"\n"
+      "  protocol.bounds = [1e-6, 1e6] for conductances, stiffnesses and resistances; none for "
+      "node\n    networks\n"
+      "  logging.every = protocol.steps / 1000 (at least 1); logging.checkpoint_every = 0 (no\n"
+      "    checkpoint: a finished run can then not be extended with --resume)");
   sub->callback([cmd] { run(*cmd); });
 }
 

@@ -269,4 +269,20 @@ TEST_F(TrainWorkflowCli, ProgressIsLogLinesWhenStderrIsNotATerminal) {
   EXPECT_EQ(nlohmann::json::parse(quiet.out)["steps"].get<int>(), 205);
 }
 
+TEST_F(TrainWorkflowCli, HelpStatesTheDefaultsTheRunUses) {
+  const Result help = run("train --help");
+  ASSERT_EQ(help.status, 0) << help.err;
+  for (const char* needle : {"loss.reduction = \"sum\"", "protocol.batch = 30",
+                             "logging.every = protocol.steps / 1000", "--log-every FLOAT"})
+    EXPECT_NE(help.out.find(needle), std::string::npos) << needle << " in " << help.out;
+  // Without [loss] and [logging] the run sums its cost and logs every steps / 1000.
+  std::string text = experiment_with("[loss]\nkind = \"mse\"\nreduction = \"mean\"\n", "");
+  text.erase(text.find("[logging]"));
+  write("exp.toml", text);
+  ASSERT_EQ(run(train("-q --set protocol.steps=2000 -o " + path("d.h5"))).status, 0);
+  const plnet::io::H5Reader h5(path("d.h5"));
+  EXPECT_EQ(h5.read_attribute_string("/", "reduction"), "sum");
+  EXPECT_EQ(h5.read_vector("/log/step").size(), 1001);  // every 2 steps, 0 to 2000
+}
+
 }  // namespace
