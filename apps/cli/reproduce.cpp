@@ -89,7 +89,8 @@ void register_reproduce(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--set", cmd->overrides,
                   "Override a config value after [quick]: section.key=value (TOML value), e.g. "
-                  "--set protocol.steps=300000; repeatable");
+                  "--set protocol.steps=300000; repeatable")
+      ->allow_extra_args(false);  // one value per --set: never the positional argument
   sub->add_flag("--no-figures", cmd->no_figures, "Do not run the figure script");
   auto* seed = sub->add_option("--seed", cmd->seed, "Base seed (default: [reproduce] seed)");
   sub->callback([cmd, seed] {

@@ -11,7 +11,11 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -25,6 +29,10 @@ namespace {
 // Where experiment_schema collects the keys looked up (null: not recorded). Set for the
 // duration of one parse; Section reads it, so no call site passes it along.
 thread_local std::map<std::string, SchemaKey>* t_schema = nullptr;
+// The lines of the keys the [set] overrides put into the experiment (null outside a parse):
+// a message about one names the override as typed ("--set protocol.steps") instead of a line
+// past the end of the user's file.
+thread_local const std::set<std::int64_t>* t_override_lines = nullptr;
 
 // "a string", "an integer", ... for the type of `node`.
 std::string type_name(const toml::node& node) {
@@ -75,6 +83,8 @@ class Section {
     if (table_ != nullptr) {
       if (const auto* node = table_->get(key)) line = node->source().begin.line;
     }
+    if (t_override_lines != nullptr && t_override_lines->contains(line))
+      throw std::invalid_argument(concat(origin_, ": --set ", qualified(key), ": ", what));
     throw std::invalid_argument(concat(origin_, ": line ", line, ": ", qualified(key), ": ", what));
   }
 
@@ -689,9 +699,10 @@ const std::set<std::string>& experiment_sections() {
 }
 
 // ParseOptions::overlays: every key of [<overlay>.<section>] replaces <section>.<key>.
-// Overlays of the caller's extra sections are left to the caller.
+// Overlays of the caller's extra sections are left to the caller. `lines` (if not null)
+// collects the lines of the keys put in.
 void apply_overlay(toml::table& root, const std::string& overlay, const std::string& origin,
-                   const std::set<std::string>& extra) {
+                   const std::set<std::string>& extra, std::set<std::int64_t>* lines = nullptr) {
   const auto* top = root.get_as<toml::table>(overlay);
   if (top == nullptr) return;
   const toml::table copy = *top;
@@ -699,14 +710,23 @@ void apply_overlay(toml::table& root, const std::string& overlay, const std::str
     const std::string section_name(name.str());
     if (extra.contains(section_name)) continue;
     const auto* patch = value.as_table();
-    if (patch == nullptr || !experiment_sections().contains(section_name))
+    if (patch == nullptr || !experiment_sections().contains(section_name)) {
+      if (overlay == kOverrideTable && patch != nullptr)
+        throw std::invalid_argument(concat(origin, ": --set ", section_name,
+                                           ".*: not an experiment section (need experiment, "
+                                           "network, parameters, task, data, loss, rule, "
+                                           "protocol, logging or solver)"));
       throw std::invalid_argument(concat(origin, ": line ", value.source().begin.line, ": ",
                                          overlay, ".", section_name,
                                          ": not an experiment section to overlay"));
+    }
     if (!root.contains(section_name)) root.insert(section_name, toml::table{});
     auto* target = root.get_as<toml::table>(section_name);
     if (target == nullptr) continue;  // not a table: section() reports it
-    for (const auto& [key, item] : *patch) target->insert_or_assign(key, item);
+    for (const auto& [key, item] : *patch) {
+      target->insert_or_assign(key, item);
+      if (lines != nullptr) lines->insert(item.source().begin.line);
+    }
   }
 }
 
@@ -753,10 +773,22 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
                                        ": malformed TOML: ", err.description()));
   }
   std::set<std::string> extra(options.extra_sections.begin(), options.extra_sections.end());
-  for (const auto& overlay : options.overlays) apply_overlay(root, overlay, origin, extra);
+  std::vector<std::string> overlays = options.overlays;
+  if (std::find(overlays.begin(), overlays.end(), kOverrideTable) == overlays.end())
+    overlays.emplace_back(kOverrideTable);
+  std::set<std::int64_t> override_lines;
+  for (const auto& overlay : overlays)
+    apply_overlay(root, overlay, origin, extra,
+                  overlay == kOverrideTable ? &override_lines : nullptr);
+  struct OverrideLines {
+    explicit OverrideLines(const std::set<std::int64_t>* lines) { t_override_lines = lines; }
+    ~OverrideLines() { t_override_lines = nullptr; }
+    OverrideLines(const OverrideLines&) = delete;
+    OverrideLines& operator=(const OverrideLines&) = delete;
+  } naming_overrides(&override_lines);
   if (options.seed) apply_seed(root, *options.seed);
   if (options.initial_seed) apply_initial_seed(root, *options.initial_seed);
-  extra.insert(options.overlays.begin(), options.overlays.end());
+  extra.insert(overlays.begin(), overlays.end());
   for (const auto& [key, value] : root)
     if (!experiment_sections().contains(std::string(key.str())) &&
         !extra.contains(std::string(key.str())))
@@ -912,10 +944,101 @@ std::map<std::string, SchemaKey> experiment_schema(const std::string& text,
   return schema;
 }
 
-Experiment load_experiment(const std::string& path) {
-  const std::string text = io::read_text_file(path);
+std::string override_text(const std::vector<std::string>& overrides, const std::string& command) {
+  std::map<std::string, std::string> tables;
+  std::set<std::string> keys;
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    const auto dot = o.find('.');
+    require(eq != std::string::npos && dot != std::string::npos && dot > 0 && dot + 1 < eq, "--set",
+            "need section.key=value (got '", o, "')");
+    const std::string section = o.substr(0, dot);
+    const std::string key = o.substr(dot + 1, eq - dot - 1);
+    const std::string value = o.substr(eq + 1);
+    for (const std::string& word : {section, key})
+      for (char c : word)
+        require(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_', "--set",
+                "section and key must be plain names (got '", o, "')");
+    const std::string where = "--set " + section + "." + key;
+    require(keys.insert(section + "." + key).second, where, "given twice");
+    // One TOML value and nothing else (a newline could otherwise smuggle in a table).
+    bool one_value = false;
+    try {
+      const toml::table parsed = toml::parse("v = " + value);
+      one_value = parsed.size() == 1 && parsed.contains("v");
+    } catch (const toml::parse_error&) {
+    }
+    require(one_value, where, "'", value,
+            "' is not a TOML value (numbers as 0.5 or 1e4, strings in quotes: '\"full\"', "
+            "arrays as [1e-6, 1e6])");
+    tables[section] += key + " = " + value + "\n";
+  }
+  std::string text;
+  if (!tables.empty()) text = "\n# overrides (" + command + ")\n";
+  for (const auto& [section, body] : tables)
+    text += "[" + std::string(kOverrideTable) + "." + section + "]\n" + body;
+  return text;
+}
+
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides,
+                           const std::string& command) {
+  const std::string text = io::read_text_file(path) + override_text(overrides, command);
   const auto dir = std::filesystem::path(path).parent_path().string();
   return parse_experiment(text, path, dir.empty() ? "." : dir);
+}
+
+namespace {
+
+// Every key of every experiment section of `text`, after its [set] overrides, as TOML text.
+std::map<std::string, std::string> key_values(const std::string& text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& err) {
+    throw std::invalid_argument(concat(origin, ": line ", err.source().begin.line,
+                                       ": malformed TOML: ", err.description()));
+  }
+  apply_overlay(root, kOverrideTable, origin, {});
+  std::map<std::string, std::string> values;
+  for (const auto& [section_name, section] : root) {
+    const std::string name(section_name.str());
+    const auto* table = section.as_table();
+    if (name == kOverrideTable || table == nullptr) continue;
+    for (const auto& [key, node] : *table) {
+      std::ostringstream out;
+      if (const auto* f = node.as_floating_point()) {
+        // The shortest text that reads back as the same double: 0.4, not 0.40000000000000002.
+        char digits[32];
+        const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, f->get());
+        out << std::string(digits, ec == std::errc() ? end : digits);
+      } else {
+        node.visit([&](const auto& n) { out << n; });
+      }
+      values[name + "." + std::string(key.str())] = out.str();
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+std::vector<KeyChange> changed_keys(const std::string& old_text, const std::string& old_origin,
+                                    const std::string& new_text, const std::string& new_origin) {
+  const auto before = key_values(old_text, old_origin);
+  const auto after = key_values(new_text, new_origin);
+  std::set<std::string> names;
+  for (const auto& [key, value] : before) names.insert(key);
+  for (const auto& [key, value] : after) names.insert(key);
+  std::vector<KeyChange> changes;
+  for (const auto& key : names) {
+    const auto b = before.find(key);
+    const auto a = after.find(key);
+    const std::string old_value = b == before.end() ? "unset" : b->second;
+    const std::string new_value = a == after.end() ? "unset" : a->second;
+    if (b == before.end() || a == after.end() || b->second != a->second)
+      changes.push_back({key, old_value, new_value});
+  }
+  return changes;
 }
 
 }  // namespace plnet::learning

@@ -95,6 +95,12 @@ void write_checkpoint(const std::string& path, const Experiment& experiment,
   w.commit();
 }
 
+std::string checkpoint_config(const std::string& path) {
+  const io::H5Reader r(path);
+  io::check_format(r, "checkpoint", kCheckpointFormatVersion);
+  return r.read_string("/config");
+}
+
 TrainerState read_checkpoint(const std::string& path, const Experiment& experiment) {
   const io::H5Reader r(path);
   io::check_format(r, "checkpoint", kCheckpointFormatVersion);
@@ -235,7 +241,8 @@ void write_run(const std::string& path, const Experiment& e, Trainer& trainer) {
   w.commit();
 }
 
-nlohmann::json run_summary(const Experiment& e, const Trainer& trainer, double seconds) {
+nlohmann::json run_summary(const Experiment& e, const Trainer& trainer, double seconds,
+                           Index steps_run) {
   const auto& st = trainer.state();
   nlohmann::json j;
   // The marker that lets a later run replace this summary, and nothing else (io::check_outputs).
@@ -249,8 +256,9 @@ nlohmann::json run_summary(const Experiment& e, const Trainer& trainer, double s
   j["loss"] = to_string(e.loss.kind) + " (" + to_string(e.loss.reduction) + ")";
   j["steps"] = st.step;
   j["stopped_on_cost"] = st.stopped_on_cost;
+  j["steps_run"] = steps_run;
   j["seconds"] = seconds;
-  j["steps_per_second"] = seconds > 0 ? static_cast<double>(st.step) / seconds : 0.0;
+  j["steps_per_second"] = seconds > 0 ? static_cast<double>(steps_run) / seconds : 0.0;
   if (!st.log.empty()) {
     j["initial_train_cost"] = st.log.front().train_cost;
     j["final_train_cost"] = st.log.back().train_cost;

@@ -267,6 +267,23 @@ void Trainer::run(const std::function<void(Index)>& on_progress) {
   if (on_progress) on_progress(state_.step);
 }
 
+TrainerState extended_state(TrainerState state, const ProtocolOptions& recorded) {
+  if (state.step != recorded.steps) return state;  // stopped early: nothing of a last step
+  if (!state.log.empty() && state.log.back().step == state.step &&
+      state.step % recorded.log_every != 0) {
+    state.log.pop_back();
+    // Only a logged row stops a run on cost, and had an earlier row done so the run would have
+    // ended there: the stop (if any) came from the removed row.
+    state.stopped_on_cost = false;
+  }
+  if (recorded.parameters_every > 0 && !state.snapshot_steps.empty() &&
+      state.snapshot_steps.back() == state.step && state.step % recorded.parameters_every != 0) {
+    state.snapshot_steps.pop_back();
+    state.snapshots.pop_back();
+  }
+  return state;
+}
+
 BatchMode batch_mode_from_string(const std::string& name) {
   if (name == "full") return BatchMode::kFull;
   if (name == "minibatch") return BatchMode::kMinibatch;

@@ -7,14 +7,12 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
-#include <map>
 #include <mutex>
 #include <ostream>
 #include <sstream>
@@ -68,7 +66,7 @@ nlohmann::json reproduce_values(const std::string& text, const std::string& orig
     }
   };
   read(root.get_as<toml::table>("reproduce"), "reproduce");
-  for (const std::string overlay : {"quick", "set"}) {
+  for (const std::string overlay : {"quick", learning::kOverrideTable}) {
     if (overlay == "quick" && !quick) continue;
     if (const auto* q = root.get_as<toml::table>(overlay))
       read(q->get_as<toml::table>("reproduce"), overlay + ".reproduce");
@@ -160,31 +158,9 @@ std::string verdict(const CheckTable& table) {
 
 // ---- Config -------------------------------------------------------------------------------
 
-// "section.key=value" overrides as TOML tables [set.<section>], one per section.
-std::string override_text(const std::vector<std::string>& overrides) {
-  std::map<std::string, std::string> tables;
-  for (const auto& o : overrides) {
-    const auto eq = o.find('=');
-    const auto dot = o.find('.');
-    require(eq != std::string::npos && dot != std::string::npos && dot > 0 && dot + 1 < eq, "--set",
-            "need section.key=value (got '", o, "')");
-    const std::string section = o.substr(0, dot);
-    const std::string key = o.substr(dot + 1, eq - dot - 1);
-    for (const std::string& word : {section, key})
-      for (char c : word)
-        require(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_', "--set",
-                "section and key must be plain names (got '", o, "')");
-    tables[section] += key + " = " + o.substr(eq + 1) + "\n";
-  }
-  std::string text;
-  if (!tables.empty()) text = "\n# overrides (plnet reproduce --set)\n";
-  for (const auto& [section, body] : tables) text += "[set." + section + "]\n" + body;
-  return text;
-}
-
 Config::Config(std::string path, bool quick, const std::vector<std::string>& overrides)
     : path_(std::move(path)), quick_(quick) {
-  text_ = io::read_text_file(path_) + override_text(overrides);
+  text_ = io::read_text_file(path_) + learning::override_text(overrides, "plnet reproduce --set");
   const auto dir = std::filesystem::path(path_).parent_path().string();
   base_dir_ = dir.empty() ? "." : dir;
   values_ = reproduce_values(text_, path_, quick_);
@@ -208,7 +184,7 @@ learning::ParseOptions Config::parse_options(std::uint64_t seed, const std::stri
     options.overlays.push_back("quick");
     if (!variant.empty()) options.overlays.push_back("quick_" + variant);
   }
-  options.overlays.push_back("set");
+  options.overlays.emplace_back(learning::kOverrideTable);
   options.seed = seed;
   return options;
 }

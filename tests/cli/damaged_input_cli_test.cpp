@@ -206,6 +206,17 @@ TEST_F(DamagedInputCli, DamagedCheckpointIsRefusedBeforeAnythingIsReplaced) {
     EXPECT_EQ(file_bytes(path("run.json")), run_json) << c.what;
     EXPECT_EQ(file_bytes(ckpt), damaged) << c.what;
   }
+  // Extending the run does not widen what a checkpoint may hold: its step is checked against
+  // the steps of the run that wrote it (60), not against the longer run asked for.
+  { std::ofstream(path("run.h5.ckpt"), std::ios::binary) << good; }
+  replace_dataset(ckpt, "/step", [](auto& w) { w.write("/step", Index{61}); });
+  const Result extended = run("train -q " + path("exp.toml") +
+                              " --resume --set protocol.steps=1000 -o " + path("run.h5"));
+  EXPECT_EQ(extended.status, 1) << extended.err;
+  EXPECT_EQ(extended.err, "plnet: error: " + ckpt +
+                              ": /step: out of range (got 61, need 0 <= step <= protocol.steps = "
+                              "60)\n");
+  EXPECT_EQ(file_bytes(path("run.h5")), run_h5);
   // The undamaged checkpoint still resumes.
   std::ofstream(path("run.h5.ckpt"), std::ios::binary) << good;
   EXPECT_EQ(run("train -q " + path("exp.toml") + " --resume -o " + path("run.h5")).status, 0);

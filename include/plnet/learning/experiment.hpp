@@ -50,6 +50,7 @@ struct ParseOptions {
   /// protocol.steps. Keys keep their own line numbers, so messages still point at the file.
   /// An overlay table naming an extra section is left to the caller; one naming neither an
   /// experiment section nor an extra section is an error. Absent overlay tables are skipped.
+  /// The command-line overrides (kOverrideTable) always come last and need not be listed.
   std::vector<std::string> overlays;
   /// If set, every seed of the experiment (network.seed, parameters.seed, data.seed,
   /// data.split_seed, protocol.seed, task.edge_seed) is replaced by a distinct value derived from
@@ -62,10 +63,42 @@ struct ParseOptions {
   std::optional<std::uint64_t> initial_seed;
 };
 
-/// Reads and validates an experiment file. Relative paths inside it are relative to its folder.
-Experiment load_experiment(const std::string& path);
+/// The top-level table that holds command-line overrides in an experiment's text: each key of
+/// [set.<section>] replaces <section>.<key> after every other overlay. `plnet train --set` and
+/// `plnet reproduce --set` append it to the text they record (override_text), so the /config of
+/// a run file reproduces the run and `--resume` and `plnet analyze` read it the same way.
+/// Errors about an overridden key name it as typed: "exp.toml: --set protocol.steps: must be
+/// >= 0 (got -5)".
+inline constexpr const char* kOverrideTable = "set";
+
+/// Command-line overrides "section.key=value" (value in TOML syntax: 300000, 0.5, "full",
+/// [1e-3, 10]) as text to append to an experiment: a comment naming `command` ("plnet train
+/// --set") and one [set.<section>] table per section, keys in the order given. Empty for no
+/// overrides. Throws std::invalid_argument naming the override as typed when it is not
+/// section.key=value with plain names, its value is not one TOML value, or a key is set twice.
+std::string override_text(const std::vector<std::string>& overrides, const std::string& command);
+
+/// Reads and validates an experiment file, with `overrides` (override_text) appended to its text.
+/// Relative paths inside it are relative to its folder.
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides = {},
+                           const std::string& command = "plnet train --set");
 /// The same from a string (`origin` names it in messages; relative paths use `base_dir`).
 Experiment parse_experiment(const std::string& text, const std::string& origin,
                             const std::string& base_dir, const ParseOptions& options = {});
+
+/// One key whose value differs between two experiment texts.
+struct KeyChange {
+  std::string key;        ///< dotted name: "protocol.learning_rate"
+  std::string old_value;  ///< the value as TOML ("0.5", "\"full\""), "unset" when absent
+  std::string new_value;
+};
+
+/// The keys whose values differ between two experiment texts, each read with its [set]
+/// overrides applied, sorted by name. A key's value is compared as written (an array or a table
+/// of tables as one value): a key set to its default in one text and absent in the other
+/// differs; comments, spacing and the order of keys do not count. Throws std::invalid_argument
+/// (naming `old_origin` or `new_origin`) for malformed TOML.
+std::vector<KeyChange> changed_keys(const std::string& old_text, const std::string& old_origin,
+                                    const std::string& new_text, const std::string& new_origin);
 
 }  // namespace plnet::learning

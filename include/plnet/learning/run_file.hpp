@@ -22,8 +22,11 @@ inline constexpr Index kCheckpointFormatVersion = 1;
 void write_checkpoint(const std::string& path, const Experiment& experiment,
                       const TrainerState& state);
 /// Reads a checkpoint and checks it belongs to `experiment` (same TOML text); throws one line
-/// otherwise ("ckpt.h5: checkpoint of another configuration (exp.toml changed)").
+/// otherwise ("ckpt.h5: checkpoint of another configuration (exp.toml changed)"). The state must
+/// fit that experiment: 0 <= step <= its protocol.steps, log and snapshot steps <= step, ...
 TrainerState read_checkpoint(const std::string& path, const Experiment& experiment);
+/// The experiment text a checkpoint was written with (its /config), after checking the format.
+std::string checkpoint_config(const std::string& path);
 
 /// What ties the outputs of one run together (the run file's root attribute `run_id` and the
 /// summary's "run_id"): the first 16 hex digits of the SHA-256 of the experiment text, the step
@@ -54,7 +57,10 @@ struct RunContents {
 /// one line naming the file and the dataset.
 RunContents read_run(const std::string& path);
 
-/// The one-screen summary printed at the end of `plnet train`.
-nlohmann::json run_summary(const Experiment& experiment, const Trainer& trainer, double seconds);
+/// The one-screen summary printed at the end of `plnet train`. `seconds` is the wall-clock time
+/// of the `steps_run` steps this process ran (fewer than the run's steps after a resume):
+/// "steps_per_second" is their ratio.
+nlohmann::json run_summary(const Experiment& experiment, const Trainer& trainer, double seconds,
+                           Index steps_run);
 
 }  // namespace plnet::learning

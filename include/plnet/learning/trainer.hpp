@@ -155,6 +155,14 @@ class Trainer {
   Batch batch_;                 // the current minibatch
 };
 
+/// The state of a run of `recorded.steps` steps (finished, stopped or interrupted) made the
+/// state of a longer run of the same protocol: a run's last step is always logged and
+/// snapshotted, so the log row and the parameter snapshot at step == recorded.steps that fall
+/// between log_every and parameters_every multiples are removed, and with them a stop on cost
+/// that the removed row triggered. Continued to N steps, the result is bit for bit the run of
+/// N steps from the start (the same protocol otherwise, log_every and parameters_every included).
+TrainerState extended_state(TrainerState state, const ProtocolOptions& recorded);
+
 BatchMode batch_mode_from_string(const std::string& name);
 Parametrization parametrization_from_string(const std::string& name);
 std::string to_string(BatchMode mode);
