@@ -126,7 +126,10 @@ void register_generate(CLI::App& app) {
   c->add_option("--nodes", *complete_nodes)->capture_default_str()->check(CLI::PositiveNumber);
   c->callback([=] {
     check_output(common->output, {});
-    finish(graph::fully_connected(*complete_nodes), *common);
+    graph::Network net;
+    validate_with_names([&] { net = graph::fully_connected(*complete_nodes); },
+                        {{"fully_connected: num_nodes", "--nodes"}});
+    finish(net, *common);
   });
 
   auto planar = std::make_shared<graph::PlanarOptions>();
