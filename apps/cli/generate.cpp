@@ -67,7 +67,8 @@ CLI::App* add_kind(CLI::App& generate, const std::string& name, const std::strin
                   "ones | uniform:MIN:MAX | loguniform:MIN:MAX")
       ->capture_default_str();
   sub->add_option("--seed", common->seed, "Random seed (same seed, same network)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   return sub;
 }
 

@@ -324,7 +324,7 @@ Vector initial_parameters(Section& s, const physics::LinearModel& model, const g
   } else if (init == "uniform" || init == "loguniform") {
     const double lo = s.required_number("low"), hi = s.required_number("high");
     if (!(lo > 0 && hi >= lo))
-      s.fail("high", concat("need 0 < low <= high (got ", lo, ", ", hi, ")"));
+      s.fail(lo > 0 ? "high" : "low", concat("need 0 < low <= high (got ", lo, ", ", hi, ")"));
     for (Index i = 0; i < m; ++i) {
       const double u = sampling::uniform(rng);
       w[i] = init == "uniform" ? lo + (hi - lo) * u : lo * std::pow(hi / lo, u);
@@ -343,6 +343,10 @@ Vector initial_parameters(Section& s, const physics::LinearModel& model, const g
     if (t.values.size() != m)
       s.fail("file", concat("'", file, "' holds ", t.values.size(), " numbers (need ", m, ")"));
     w = Eigen::Map<const Vector>(t.values.data(), m);
+    // Conductances and stiffnesses are positive; a node network's couplings are signed.
+    for (Index i = 0; i < m && model.kind() != physics::ModelKind::kNode; ++i)
+      if (!(w[i] > 0))
+        s.fail("file", concat("'", file, "': parameter ", i, " must be > 0 (got ", w[i], ")"));
   } else if (init == "random_symmetric") {
     // 003 Sec. III A: W = sym(N(0,1)) + shift I with shift 3 sqrt(2N) by default.
     if (model.kind() != physics::ModelKind::kNode)
@@ -566,10 +570,9 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     const Matrix map = named_or_explicit_map(s);
     const Index samples =
         sample_count(s, "samples", 112, static_cast<double>(map.rows() + map.cols()), num_dofs);
-    all = guarded(s, "high", [&] {
-      return linear_regression_data(map, samples, s.number("low", 0.0), s.number("high", 1.0),
-                                    seed);
-    });
+    const double low = s.number("low", 0.0), high = s.number("high", 1.0);
+    if (!(low < high)) s.fail("low", concat("need low < high (got ", low, ", ", high, ")"));
+    all = guarded(s, "high", [&] { return linear_regression_data(map, samples, low, high, seed); });
   } else if (kind == "normal_linear") {
     const Matrix map = named_or_explicit_map(s);
     const Index samples =
@@ -626,7 +629,16 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     const std::string file = resolve(base_dir, s.text("file", ""));
     e.input_files.push_back(file);
     const Table t = read_csv(file, options);
-    all = dataset_from_table(t, s.strings("targets_columns"));
+    const auto columns = s.strings("targets_columns");
+    try {
+      all = dataset_from_table(t, columns);
+    } catch (const std::invalid_argument& ex) {
+      const std::string what = ex.what();
+      const std::string prefix = "dataset_from_table: ";
+      s.fail(
+          "targets_columns",
+          concat("'", file, "': ", what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what));
+    }
   } else if (kind == "constraints_003") {
     // 003 App. A: task r applies a random force F_r and asks A_r . x = -B_r. Each task is one
     // sample whose input channel r carries F_r and whose only constrained output is A_r . x.
@@ -949,10 +961,8 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
     const std::string key = (dot != std::string::npos && colon != std::string::npos && dot < colon)
                                 ? what.substr(dot + 1, colon - dot - 1)
                                 : "";
-    if (key == "log_every" || key == "parameters_every")
-      throw std::invalid_argument(
-          concat(origin, ": line ", log.line(), ": logging",
-                 what.substr(what.find('.') == std::string::npos ? 0 : what.find('.'))));
+    if (key == "log_every") log.fail("every", what.substr(colon + 2));
+    if (key == "parameters_every") log.fail("parameters_every", what.substr(colon + 2));
     p.fail(key == "batch" ? "batch" : key, what.substr(colon + 2));
   }
   require_log_memory(log, pr, e.model->num_parameters());

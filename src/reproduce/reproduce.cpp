@@ -174,7 +174,15 @@ std::string override_text(const std::vector<std::string>& overrides) {
       for (char c : word)
         require(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_', "--set",
                 "section and key must be plain names (got '", o, "')");
-    tables[section] += key + " = " + o.substr(eq + 1) + "\n";
+    // A value that is not TOML would be reported at a line of the shipped config.
+    const std::string line = key + " = " + o.substr(eq + 1) + "\n";
+    try {
+      (void)toml::parse(line);
+    } catch (const toml::parse_error& e) {
+      throw std::invalid_argument(concat("--set: '", o, "': the value is not TOML (",
+                                         e.description(), ")"));
+    }
+    tables[section] += line;
   }
   std::string text;
   if (!tables.empty()) text = "\n# overrides (plnet reproduce --set)\n";
@@ -264,10 +272,28 @@ std::uint64_t Config::seed() const {
   return static_cast<std::uint64_t>(s);
 }
 
+namespace {
+std::mutex& log_mutex() {
+  static std::mutex mutex;  // realisations of an ensemble log from several threads
+  return mutex;
+}
+void write_banner_locked(const Context& context) {
+  if (context.banner_written || context.options.log == nullptr) return;
+  context.banner_written = true;
+  if (!context.options.banner.empty()) *context.options.log << context.options.banner << "\n";
+}
+}  // namespace
+
+void Context::write_banner() const {
+  const std::lock_guard<std::mutex> lock(log_mutex());
+  write_banner_locked(*this);
+  if (options.log != nullptr) *options.log << std::flush;
+}
+
 void Context::log(const std::string& line) const {
   if (options.log == nullptr) return;
-  static std::mutex mutex;  // realisations of an ensemble log from several threads
-  const std::lock_guard<std::mutex> lock(mutex);
+  const std::lock_guard<std::mutex> lock(log_mutex());
+  write_banner_locked(*this);
   *options.log << "  " << line << "\n" << std::flush;
 }
 
@@ -301,7 +327,12 @@ RunResult run_reproduction(const Reproduction& reproduction, const RunOptions& o
           : options.config;
   const Config config(config_path, options.quick, options.overrides);
   const std::uint64_t seed = options.seed_given ? options.seed : config.seed();
-  std::filesystem::create_directories(options.output_dir);
+  std::error_code error;
+  std::filesystem::create_directories(options.output_dir, error);
+  if (error || !std::filesystem::is_directory(options.output_dir))
+    throw std::invalid_argument(concat(
+        options.output_dir, ": cannot create the output directory",
+        error ? " (" + error.message() + ")" : std::string(" (a file of that name exists)")));
 
   RunResult result;
   result.results_path = (std::filesystem::path(options.output_dir) / "results.h5").string();
@@ -318,6 +349,7 @@ RunResult run_reproduction(const Reproduction& reproduction, const RunOptions& o
   Context context{config, options, seed, resolve_threads(options.threads), writer};
   const auto start = std::chrono::steady_clock::now();
   result.table = reproduction.run(context);
+  context.write_banner();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // The checks go into results.h5 too, so a figure script can print them.
