@@ -179,8 +179,8 @@ std::string override_text(const std::vector<std::string>& overrides) {
     try {
       (void)toml::parse(line);
     } catch (const toml::parse_error& e) {
-      throw std::invalid_argument(concat("--set: '", o, "': the value is not TOML (",
-                                         e.description(), ")"));
+      throw std::invalid_argument(
+          concat("--set: '", o, "': the value is not TOML (", e.description(), ")"));
     }
     tables[section] += line;
   }
