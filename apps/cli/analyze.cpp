@@ -8,6 +8,8 @@
 
 #include <plnet/analysis/measures.hpp>
 #include <plnet/core/error.hpp>
+#include <plnet/core/field_names.hpp>
+#include <plnet/core/memory.hpp>
 #include <plnet/io/hdf5.hpp>
 #include <plnet/learning/run_file.hpp>
 
@@ -152,6 +154,20 @@ void list_measures() {
               << m.description << "\n";
 }
 
+// The random forces (one state each) and the probes (one parameter vector each) are held
+// together: refused before any work when they cannot fit in memory.
+void require_option_memory(const analysis::AnalysisOptions& o, const physics::LinearModel& model) {
+  const auto dofs = static_cast<double>(model.num_dofs());
+  const auto m = static_cast<double>(model.num_parameters());
+  require_memory(2.0 * 8.0 * static_cast<double>(o.forces) * dofs, "--forces",
+                 concat(o.forces, " forces x ", model.num_dofs(), " degrees of freedom"));
+  require_memory(2.0 * 8.0 * static_cast<double>(o.sketch_probes) * m, "--sketch-probes",
+                 concat(o.sketch_probes, " probes x ", model.num_parameters(), " parameters"));
+  for (Index r : o.probe_counts)
+    require_memory(2.0 * 8.0 * static_cast<double>(r) * m, "--probes",
+                   concat(r, " probes x ", model.num_parameters(), " parameters"));
+}
+
 void run(const AnalyzeCommand& cmd) {
   if (cmd.list) {
     list_measures();
@@ -162,7 +178,17 @@ void run(const AnalyzeCommand& cmd) {
     throw CLI::ValidationError("analyze", "an input file (run.h5 or experiment.toml) is required");
   if (cmd.what.empty())
     throw CLI::ValidationError("--what", "name the measures to compute (plnet analyze --list)");
-  cmd.options.validate();
+  validate_with_names([&] { cmd.options.validate(); },
+                      {{"AnalysisOptions::modes", "--modes"},
+                       {"AnalysisOptions::stiff", "--stiff"},
+                       {"AnalysisOptions::forces", "--forces"},
+                       {"AnalysisOptions::neighbours", "--neighbours"},
+                       {"AnalysisOptions::sector_threshold", "--sector-threshold"},
+                       {"AnalysisOptions::landscape_grid", "--grid"},
+                       {"AnalysisOptions::landscape_extent", "--extent"},
+                       {"AnalysisOptions::probe_noise", "--probe-noise"},
+                       {"AnalysisOptions::probe_counts", "--probes"},
+                       {"AnalysisOptions::sketch_probes", "--sketch-probes"}});
   bool all = false;
   const auto chosen = selected_measures(cmd.what, all);
   const std::string output = cmd.output.empty() ? default_output(cmd.input) : cmd.output;
@@ -173,6 +199,7 @@ void run(const AnalyzeCommand& cmd) {
     io::check_outputs(inputs, {{output, cmd.output.empty() ? "the default output (-o)" : "-o",
                                 cmd.output.empty() ? "analysis" : ""}});
   }
+  require_option_memory(cmd.options, *in.experiment.model);
   analysis::AnalysisContext context(in.experiment, in.parameters, cmd.options, in.snapshots,
                                     in.snapshot_steps);
   // Every applicability check first: a measure that does not apply stops the run before any

@@ -74,9 +74,18 @@ void add_condition_options(CLI::App& app, ConditionOptions& o) {
                  "Imposed drop (resistor) or extension (spring) on edge E: E=V");
 }
 
-physics::LinearModel make_model(const graph::Network& net, const std::string& name) {
-  if (name == "spring") return physics::spring_model(net);
-  return physics::resistor_model(net);
+physics::LinearModel make_model(const graph::Network& net, const std::string& name,
+                                const std::string& path) {
+  if (name != "spring") return physics::resistor_model(net);
+  try {
+    return physics::spring_model(net);
+  } catch (const std::invalid_argument& e) {
+    // "spring_model: the network has no node positions": say which option asked for it.
+    const std::string what = e.what();
+    const auto colon = what.find(": ");
+    throw std::invalid_argument("--model spring: " + path + ": " +
+                                (colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
 }
 
 physics::BoundaryConditions to_boundary_conditions(const ConditionOptions& o,

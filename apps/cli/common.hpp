@@ -32,8 +32,9 @@ struct ConditionOptions {
 void add_condition_options(CLI::App& app, ConditionOptions& options);
 
 /// The model named by options.model for this network ("resistor", "flow" = resistor,
-/// "spring").
-physics::LinearModel make_model(const graph::Network& net, const std::string& name);
+/// "spring"); `path`, the network's file, is named when the network cannot take the model.
+physics::LinearModel make_model(const graph::Network& net, const std::string& name,
+                                const std::string& path);
 
 /// Parses the options against the network; every error names the option and its text.
 physics::BoundaryConditions to_boundary_conditions(const ConditionOptions& options,

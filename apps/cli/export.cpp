@@ -31,7 +31,7 @@ void register_export(CLI::App& app) {
     const graph::Network net = io::read_network(cmd->network_path);
     require(cmd->conditions.model != "spring", "--model",
             "SPICE export needs a resistor network (got spring)");
-    const auto model = make_model(net, cmd->conditions.model);
+    const auto model = make_model(net, cmd->conditions.model, cmd->network_path);
     const auto bc = to_boundary_conditions(cmd->conditions, model);
     physics::validate(model, bc);
     write_output(cmd->output, io::spice_netlist(net, bc, "plnet export of " + cmd->network_path));

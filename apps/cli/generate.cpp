@@ -67,7 +67,8 @@ CLI::App* add_kind(CLI::App& generate, const std::string& name, const std::strin
                   "ones | uniform:MIN:MAX | loguniform:MIN:MAX")
       ->capture_default_str();
   sub->add_option("--seed", common->seed, "Random seed (same seed, same network)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   return sub;
 }
 
@@ -126,7 +127,10 @@ void register_generate(CLI::App& app) {
   c->add_option("--nodes", *complete_nodes)->capture_default_str()->check(CLI::PositiveNumber);
   c->callback([=] {
     check_output(common->output, {});
-    finish(graph::fully_connected(*complete_nodes), *common);
+    graph::Network net;
+    validate_with_names([&] { net = graph::fully_connected(*complete_nodes); },
+                        {{"fully_connected: num_nodes", "--nodes"}});
+    finish(net, *common);
   });
 
   auto planar = std::make_shared<graph::PlanarOptions>();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -35,7 +36,9 @@ nlohmann::json columns(const Matrix& m) {
   return out;
 }
 
-Vector load_parameters(const std::string& path, Index expected) {
+// Every error names the file: its format, its length and values the model cannot take.
+Vector load_parameters(const std::string& path, const physics::LinearModel& model) {
+  const Index expected = model.num_parameters();
   Vector w;
   if (std::filesystem::path(path).extension() == ".h5") {
     w = io::H5Reader(path).read_vector("/parameters/final");
@@ -48,6 +51,11 @@ Vector load_parameters(const std::string& path, Index expected) {
   }
   require(w.size() == expected, path, "wrong number of parameters (got ", w.size(), ", need ",
           expected, ")");
+  // Conductances and stiffnesses are positive; a node network's couplings are signed.
+  const bool signed_values = model.kind() == physics::ModelKind::kNode;
+  for (Index i = 0; i < w.size(); ++i)
+    require(std::isfinite(w[i]) && (signed_values || w[i] > 0), path, "parameter ", i,
+            signed_values ? " must be finite" : " must be finite and > 0", " (got ", w[i], ")");
   return w;
 }
 
@@ -59,9 +67,8 @@ void run(const InspectCommand& cmd) {
     for (const auto& f : e.input_files) inputs.push_back({f, "input file"});
     check_output(cmd.output, inputs);
   }
-  const Vector w = cmd.parameters.empty()
-                       ? e.initial_parameters
-                       : load_parameters(cmd.parameters, e.model->num_parameters());
+  const Vector w =
+      cmd.parameters.empty() ? e.initial_parameters : load_parameters(cmd.parameters, *e.model);
   learning::Batch batch = e.train;
   if (!cmd.samples.empty()) {
     std::vector<Index> rows;

@@ -27,17 +27,50 @@ int finish_stdout(int status) {
   return status != 0 ? status : 1;
 }
 
-// "plnet frobnicate" names the word the user typed, not "A subcommand is required".
-bool unknown_subcommand(const CLI::App& app, int argc, char** argv) {
-  if (argc < 2 || argv[1][0] == '-') return false;
-  const std::string word = argv[1];
-  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
-    if (sub->check_name(word)) return false;
-  std::string known;
-  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
-    known += (known.empty() ? "" : ", ") + sub->get_name();
-  std::cerr << "plnet: error: unknown subcommand '" << word << "' (need one of " << known << ")\n";
-  return true;
+// "plnet frobnicate", "plnet generate hexagonal" and "plnet --bogus" name the word the user
+// typed, not "A subcommand is required": every level that takes a subcommand (plnet, generate,
+// export) checks the next word before CLI11 parses.
+bool unknown_subcommand(const CLI::App& root, int argc, char** argv) {
+  const CLI::App* app = &root;
+  std::string where;  // "" for plnet itself, "generate: " below it
+  for (int i = 1;; ++i) {
+    const auto subs = app->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty() || app->get_require_subcommand_min() == 0) return false;
+    std::string known;
+    for (const auto* sub : subs) known += (known.empty() ? "" : ", ") + sub->get_name();
+    if (i >= argc) {
+      if (where.empty()) return false;  // plnet alone: CLI11's usage message
+      std::cerr << "plnet: error: " << where << "a subcommand is required (need one of " << known
+                << ")\n";
+      return true;
+    }
+    const std::string word = argv[i];
+    if (word == "-h" || word == "--help" || word == "--help-all" || word == "--version")
+      return false;
+    const CLI::App* next = nullptr;
+    for (const auto* sub : subs)
+      if (sub->check_name(word)) next = sub;
+    if (next == nullptr) {
+      const bool option = word.rfind('-', 0) == 0;
+      std::cerr << "plnet: error: " << where << "unknown " << (option ? "option '" : "subcommand '")
+                << word << (option ? "' (need a subcommand first, one of " : "' (need one of ")
+                << known << ")\n";
+      return true;
+    }
+    app = next;
+    where += word + ": ";
+  }
+}
+
+// The options CLI11 did not recognise in the subcommands that were parsed ("--no-such-flag"),
+// reported before a missing argument: the typo is the cause.
+std::string unrecognised(const CLI::App& app) {
+  for (const auto* sub : app.get_subcommands()) {
+    for (const std::string& arg : sub->remaining())
+      if (arg.rfind('-', 0) == 0) return arg;
+    if (std::string inner = unrecognised(*sub); !inner.empty()) return inner;
+  }
+  return "";
 }
 
 }  // namespace
@@ -63,7 +96,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "plnet: error: " << e.what() << "\n";
+    if (const std::string arg = unrecognised(app); !arg.empty())
+      std::cerr << "plnet: error: unknown option '" << arg << "'\n";
+    else
+      std::cerr << "plnet: error: " << e.what() << "\n";
     return 2;
   } catch (const std::bad_alloc&) {
     std::cerr << "plnet: error: out of memory (the requested size does not fit in this "

@@ -46,9 +46,8 @@ void run(const ReproduceCommand& cmd) {
   options.seed = cmd.seed;
   options.log = &std::cerr;
   options.overrides = cmd.overrides;
-  std::cerr << "plnet: reproducing " << reproduction.id << " (" << reproduction.paper << ", "
-            << reproduction.figure << "): " << reproduction.title << (cmd.quick ? " [quick]" : "")
-            << "\n";
+  options.banner = "plnet: reproducing " + reproduction.id + " (" + reproduction.paper + ", " +
+                   reproduction.figure + "): " + reproduction.title + (cmd.quick ? " [quick]" : "");
   const auto result = reproduce::run_reproduction(reproduction, options);
   std::cout << io::read_text_file(result.markdown_path);
   if (!cmd.no_figures) {

@@ -118,7 +118,7 @@ std::string state_summary(const graph::Network& net, const physics::LinearModel&
 void run(const SolveCommand& cmd) {
   check_output(cmd.output, {{cmd.network_path, "network file"}});
   const graph::Network net = io::read_network(cmd.network_path);
-  const auto model = make_model(net, cmd.conditions.model);
+  const auto model = make_model(net, cmd.conditions.model, cmd.network_path);
   const auto bc = to_boundary_conditions(cmd.conditions, model);
   physics::State st;
   std::string backend = cmd.backend;

@@ -33,11 +33,13 @@ void AnalysisOptions::validate() const {
   require(stiff >= 0, "AnalysisOptions::stiff", "must be >= 0 (got ", stiff, ")");
   require(forces >= 3, "AnalysisOptions::forces", "must be >= 3 (got ", forces, ")");
   require(neighbours >= 3, "AnalysisOptions::neighbours", "must be >= 3 (got ", neighbours, ")");
-  require(std::isfinite(sector_threshold) && sector_threshold >= 0,
-          "AnalysisOptions::sector_threshold", "must be finite and >= 0 (got ", sector_threshold,
-          ")");
-  require(landscape_grid >= 3 && landscape_grid % 2 == 1, "AnalysisOptions::landscape_grid",
-          "must be odd and >= 3 (got ", landscape_grid, ")");
+  require(std::isfinite(sector_threshold) && sector_threshold >= 0 && sector_threshold <= 1,
+          "AnalysisOptions::sector_threshold",
+          "must be a fraction of the field range, in [0, 1] (got ", sector_threshold, ")");
+  // Every grid point is a solve: 1001^2 is already a million of them.
+  require(landscape_grid >= 3 && landscape_grid <= kMaxLandscapeGrid && landscape_grid % 2 == 1,
+          "AnalysisOptions::landscape_grid", "must be odd and in [3, ", kMaxLandscapeGrid,
+          "] (got ", landscape_grid, ")");
   require(std::isfinite(landscape_extent) && landscape_extent > 0,
           "AnalysisOptions::landscape_extent", "must be finite and > 0 (got ", landscape_extent,
           ")");

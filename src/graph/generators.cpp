@@ -5,6 +5,7 @@
 #include "generators_detail.hpp"
 
 #include <plnet/core/error.hpp>
+#include <plnet/core/memory.hpp>
 #include <plnet/graph/generators.hpp>
 
 #include <algorithm>
@@ -18,6 +19,12 @@ namespace {
 
 /// Network's own node limit (indices must fit in 31 bits).
 constexpr Index kMaxNodes = Index{1} << 31;
+
+/// Refuses, before anything is built, a network whose working memory exceeds this machine's
+/// (`edges`: the generator's expected edge count).
+void require_network_memory(const std::string& where, double nodes, double edges) {
+  require_memory(network_memory_bytes(nodes, edges), where, network_size_text(nodes, edges, true));
+}
 
 /// Union-find with path halving and union by smaller root (deterministic).
 class DisjointSets {
@@ -55,6 +62,9 @@ void JammedOptions::validate() const {
           ")");
   require(num_particles >= 2 && num_particles < kMaxNodes, where + "num_particles",
           "out of range (got ", num_particles, ", need 2 <= num_particles < 2^31)");
+  // At jamming every particle has about 2 d contacts: d edges a particle.
+  require_network_memory(where + "num_particles", static_cast<double>(num_particles),
+                         static_cast<double>(dimension) * static_cast<double>(num_particles));
   require(std::isfinite(packing_fraction) && packing_fraction > 0.0 && packing_fraction < 1.0,
           where + "packing_fraction", "out of range (got ", packing_fraction,
           ", need 0 < packing_fraction < 1)");
@@ -81,6 +91,8 @@ void ErdosRenyiOptions::validate() const {
   require(std::isfinite(mean_degree) && mean_degree >= 0.0 && mean_degree <= max_degree,
           where + "mean_degree", "out of range (got ", mean_degree,
           ", need 0 <= mean_degree <= num_nodes - 1 = ", max_degree, ")");
+  require_network_memory(where + "num_nodes", static_cast<double>(num_nodes),
+                         0.5 * mean_degree * static_cast<double>(num_nodes));
 }
 
 void LatticeOptions::validate() const {
@@ -94,12 +106,17 @@ void LatticeOptions::validate() const {
   require(rows <= (kMaxNodes - 1) / cols, where + "rows",
           "rows * cols too large (got rows = ", rows, ", cols = ", cols,
           ", need rows * cols < 2^31)");
+  const double nodes = static_cast<double>(rows) * static_cast<double>(cols);
+  require_network_memory(where + "rows", nodes, (kind == Kind::kSquare ? 2.0 : 3.0) * nodes);
 }
 
 void PlanarOptions::validate() const {
   const std::string where = "PlanarOptions.";
   require(num_nodes >= 3 && num_nodes < kMaxNodes, where + "num_nodes", "out of range (got ",
           num_nodes, ", need 3 <= num_nodes < 2^31)");
+  // A Delaunay triangulation has about 3 edges a node.
+  require_network_memory(where + "num_nodes", static_cast<double>(num_nodes),
+                         3.0 * static_cast<double>(num_nodes));
   require(std::isfinite(remove_fraction) && remove_fraction >= 0.0 && remove_fraction < 1.0,
           where + "remove_fraction", "out of range (got ", remove_fraction,
           ", need 0 <= remove_fraction < 1)");
@@ -109,6 +126,8 @@ void NanowireOptions::validate() const {
   const std::string where = "NanowireOptions.";
   require(num_wires >= 1 && num_wires < kMaxNodes, where + "num_wires", "out of range (got ",
           num_wires, ", need 1 <= num_wires < 2^31)");
+  require_network_memory(where + "num_wires", static_cast<double>(num_wires),
+                         static_cast<double>(num_wires));
   require(std::isfinite(stick_length) && stick_length > 0.0, where + "stick_length",
           "must be finite and > 0 (got ", stick_length, ")");
 }
@@ -176,6 +195,8 @@ Network fully_connected(Index num_nodes) {
   // 2^16 nodes already make 2^31 edges; beyond that the edge list alone would not fit.
   require(num_nodes >= 1 && num_nodes <= (Index{1} << 16), "fully_connected: num_nodes",
           "out of range (got ", num_nodes, ", need 1 <= num_nodes <= 65536)");
+  const auto n = static_cast<double>(num_nodes);
+  require_network_memory("fully_connected: num_nodes", n, 0.5 * n * (n - 1.0));
   Matrix positions(num_nodes, 2);
   std::vector<Edge> edges;
   edges.reserve(static_cast<std::size_t>(num_nodes * (num_nodes - 1) / 2));

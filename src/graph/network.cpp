@@ -1,10 +1,12 @@
 #include <plnet/core/error.hpp>
+#include <plnet/core/memory.hpp>
 #include <plnet/graph/network.hpp>
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <numeric>
+#include <string>
 
 namespace plnet::graph {
 
@@ -16,7 +18,24 @@ std::uint64_t undirected_key(Index a, Index b) {
   return (hi << 32U) | lo;
 }
 
+// A count as an integer when it is one (memory messages; doubles print as 2e+09 otherwise).
+std::string count_text(double count) {
+  return count < 9e18 ? std::to_string(static_cast<long long>(count)) : concat(count);
+}
+
 }  // namespace
+
+double network_memory_bytes(double nodes, double edges) {
+  constexpr double kBytesPerNode = 256.0;
+  constexpr double kBytesPerEdge = 256.0;
+  return kBytesPerNode * nodes + kBytesPerEdge * edges;
+}
+
+std::string network_size_text(double nodes, double edges, bool edges_estimated) {
+  return concat(count_text(nodes), nodes == 1 ? " node and " : " nodes and ",
+                edges_estimated ? "about " : "", count_text(edges),
+                edges == 1 ? " edge" : " edges");
+}
 
 Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, Matrix positions,
                  Vector box)
@@ -28,6 +47,9 @@ Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, 
   const std::string where = "network";
   require(num_nodes_ >= 1, where, "num_nodes must be positive (got ", num_nodes_, ")");
   require(num_nodes_ < (Index{1} << 31), where, "too many nodes (got ", num_nodes_, ")");
+  const auto edge_count = static_cast<double>(edges_.size());
+  require_memory(network_memory_bytes(static_cast<double>(num_nodes_), edge_count), where,
+                 network_size_text(static_cast<double>(num_nodes_), edge_count, false));
   std::vector<std::pair<std::uint64_t, std::size_t>> keys;  // (undirected key, edge index)
   keys.reserve(edges_.size());
   for (std::size_t i = 0; i < edges_.size(); ++i) {

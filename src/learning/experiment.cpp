@@ -1,6 +1,7 @@
 // Experiment files: TOML -> typed options. toml++ stays in this file.
 #include <plnet/core/error.hpp>
 #include <plnet/core/field_names.hpp>
+#include <plnet/core/memory.hpp>
 #include <plnet/core/random.hpp>
 #include <plnet/graph/generators.hpp>
 #include <plnet/io/atomic_file.hpp>
@@ -285,7 +286,9 @@ graph::Network read_network_section(Section& s, const std::string& base_dir,
       validate_with_names([&] { o.validate(); }, {});
       net = graph::lattice(o);
     } else if (kind == "complete") {
-      net = graph::fully_connected(s.integer("nodes", 10));
+      const Index nodes = s.integer("nodes", 10);
+      validate_with_names([&] { net = graph::fully_connected(nodes); },
+                          {{"fully_connected: num_nodes", "nodes"}});
     } else if (kind == "planar") {
       graph::PlanarOptions o;
       o.num_nodes = s.integer("nodes", o.num_nodes);
@@ -331,7 +334,7 @@ Vector initial_parameters(Section& s, const physics::LinearModel& model, const g
   } else if (init == "uniform" || init == "loguniform") {
     const double lo = s.required_number("low"), hi = s.required_number("high");
     if (!(lo > 0 && hi >= lo))
-      s.fail("high", concat("need 0 < low <= high (got ", lo, ", ", hi, ")"));
+      s.fail(lo > 0 ? "high" : "low", concat("need 0 < low <= high (got ", lo, ", ", hi, ")"));
     for (Index i = 0; i < m; ++i) {
       const double u = sampling::uniform(rng);
       w[i] = init == "uniform" ? lo + (hi - lo) * u : lo * std::pow(hi / lo, u);
@@ -350,6 +353,10 @@ Vector initial_parameters(Section& s, const physics::LinearModel& model, const g
     if (t.values.size() != m)
       s.fail("file", concat("'", file, "' holds ", t.values.size(), " numbers (need ", m, ")"));
     w = Eigen::Map<const Vector>(t.values.data(), m);
+    // Conductances and stiffnesses are positive; a node network's couplings are signed.
+    for (Index i = 0; i < m && model.kind() != physics::ModelKind::kNode; ++i)
+      if (!(w[i] > 0))
+        s.fail("file", concat("'", file, "': parameter ", i, " must be > 0 (got ", w[i], ")"));
   } else if (init == "random_symmetric") {
     // 003 Sec. III A: W = sym(N(0,1)) + shift I with shift 3 sqrt(2N) by default.
     if (model.kind() != physics::ModelKind::kNode)
@@ -540,16 +547,49 @@ Batch to_batch(const Dataset& d) {
   return b;
 }
 
+// The integer `key` (default `fallback`), a count of generated samples: >= 1, and the data
+// (`columns` values a sample, held about three times: generated, split and batched) with the
+// network's state for each sample (`dofs` values) must fit in memory.
+Index sample_count(Section& s, const std::string& key, Index fallback, double columns, Index dofs) {
+  const Index count = s.integer(key, fallback);
+  if (count < 1) s.fail(key, concat("must be >= 1 (got ", count, ")"));
+  const auto n = static_cast<double>(count);
+  const std::string shortfall = memory_shortfall(
+      8.0 * n * (3.0 * columns + static_cast<double>(dofs)),
+      concat(count, " samples x (", columns, " data columns + ", dofs, " network states)"));
+  if (!shortfall.empty()) s.fail(key, shortfall);
+  return count;
+}
+
+// A positive integer `key` that sizes a generated map (rows or columns).
+Index map_size(Section& s, const std::string& key, Index fallback) {
+  const Index n = s.integer(key, fallback);
+  if (n < 1) s.fail(key, concat("must be >= 1 (got ", n, ")"));
+  const std::string shortfall =
+      memory_shortfall(8.0 * static_cast<double>(n) * static_cast<double>(n), concat(n, " x ", n));
+  if (!shortfall.empty()) s.fail(key, concat("a map of up to ", shortfall));
+  return n;
+}
+
 void read_data(Section& s, Experiment& e, const std::string& base_dir) {
   const std::string kind = s.text("kind", "");
   const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
   Dataset all;
+  const Index num_dofs = e.model->num_dofs();
   if (kind == "linear") {
-    all = linear_regression_data(named_or_explicit_map(s), s.integer("samples", 112),
-                                 s.number("low", 0.0), s.number("high", 1.0), seed);
+    const Matrix map = named_or_explicit_map(s);
+    const Index samples =
+        sample_count(s, "samples", 112, static_cast<double>(map.rows() + map.cols()), num_dofs);
+    const double low = s.number("low", 0.0), high = s.number("high", 1.0);
+    if (!(low < high)) s.fail("low", concat("need low < high (got ", low, ", ", high, ")"));
+    all = guarded(s, "high", [&] { return linear_regression_data(map, samples, low, high, seed); });
   } else if (kind == "normal_linear") {
-    all = normal_linear_regression_data(named_or_explicit_map(s), s.integer("samples", 150),
-                                        s.number("sd", 1.0), seed);
+    const Matrix map = named_or_explicit_map(s);
+    const Index samples =
+        sample_count(s, "samples", 150, static_cast<double>(map.rows() + map.cols()), num_dofs);
+    all = guarded(s, "sd", [&] {
+      return normal_linear_regression_data(map, samples, s.number("sd", 1.0), seed);
+    });
   } else if (kind == "samples") {
     // Samples written out in the file: one row per sample (000's allostery: one input pattern
     // and its target drops).
@@ -578,12 +618,17 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
       return;
     }
   } else if (kind == "noisy_linear") {
-    const auto noisy =
-        noisy_linear_data(s.integer("outputs", 2), s.integer("inputs", 2),
-                          s.integer("samples", 100), s.number("noise_sd", 3.0), seed);
-    all = noisy.data;
+    const Index outputs = map_size(s, "outputs", 2);
+    const Index inputs = map_size(s, "inputs", 2);
+    const Index samples =
+        sample_count(s, "samples", 100, static_cast<double>(inputs + outputs), num_dofs);
+    all = guarded(s, "noise_sd", [&] {
+      return noisy_linear_data(outputs, inputs, samples, s.number("noise_sd", 3.0), seed).data;
+    });
   } else if (kind == "clusters_000") {
-    all = gaussian_clusters_000(s.integer("per_class", 50), seed);
+    // Three classes of 2D points with one-hot targets: 5 columns a sample.
+    const Index per_class = sample_count(s, "per_class", 50, 3.0 * 5.0, 3 * num_dofs);
+    all = gaussian_clusters_000(per_class, seed);
   } else if (kind == "iris") {
     all = load_iris(resolve(base_dir, s.text("data_dir", PLNET_DATA_DIR)));
   } else if (kind == "breast_cancer") {
@@ -594,16 +639,26 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     const std::string file = resolve(base_dir, s.text("file", ""));
     e.input_files.push_back(file);
     const Table t = read_csv(file, options);
-    all = dataset_from_table(t, s.strings("targets_columns"));
+    const auto columns = s.strings("targets_columns");
+    try {
+      all = dataset_from_table(t, columns);
+    } catch (const std::invalid_argument& ex) {
+      const std::string what = ex.what();
+      const std::string prefix = "dataset_from_table: ";
+      s.fail(
+          "targets_columns",
+          concat("'", file, "': ", what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what));
+    }
   } else if (kind == "constraints_003") {
     // 003 App. A: task r applies a random force F_r and asks A_r . x = -B_r. Each task is one
     // sample whose input channel r carries F_r and whose only constrained output is A_r . x.
     if (!e.task.inputs.empty() || !e.task.outputs.empty())
       s.fail("kind",
              "constraints_003 builds the task's inputs and outputs; leave them out of [task]");
-    const Index tasks = s.integer("tasks", 1);
-    if (tasks < 1) s.fail("tasks", concat("must be >= 1 (got ", tasks, ")"));
     const auto& model = *e.model;
+    // Each task: a force and a constraint on every dof, and an input and a target per task.
+    const Index tasks = map_size(s, "tasks", 1);
+    (void)sample_count(s, "tasks", 1, 2.0 * static_cast<double>(tasks), 4 * model.num_dofs());
     const auto t = random_linear_constraint_tasks(model.num_dofs(), tasks, seed);
     std::set<Index> held;
     for (const auto& h : e.task.fixed.holds) held.insert(h.dof);
@@ -689,6 +744,36 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     throw std::invalid_argument(
         concat(s.origin(), ": line ", s.line(), ": data: the data have ", e.train.targets.cols(),
                " target columns but task.outputs has ", e.task.num_outputs(), " entries"));
+}
+
+// The costs logged every logging.every steps (5 values a row) and the parameter snapshots taken
+// every logging.parameters_every steps are held for the whole run and written at its end (two
+// copies): refused when they cannot fit, before the first step.
+void require_log_memory(Section& log, const ProtocolOptions& pr, Index num_parameters) {
+  const auto steps = static_cast<double>(pr.steps);
+  const double rows = std::floor(steps / static_cast<double>(pr.log_every)) + 1.0;
+  std::string shortfall = memory_shortfall(2.0 * 8.0 * 5.0 * rows,
+                                           concat(rows, " log rows (protocol.steps = ", pr.steps,
+                                                  " / every = ", pr.log_every, ") x 5 columns"));
+  if (!shortfall.empty()) log.fail("every", shortfall);
+  if (pr.parameters_every <= 0) return;
+  const double snapshots = std::floor(steps / static_cast<double>(pr.parameters_every)) + 1.0;
+  shortfall = memory_shortfall(
+      2.0 * 8.0 * snapshots * static_cast<double>(num_parameters),
+      concat(snapshots, " snapshots (protocol.steps = ", pr.steps,
+             " / parameters_every = ", pr.parameters_every, ") x ", num_parameters, " parameters"));
+  if (!shortfall.empty()) log.fail("parameters_every", shortfall);
+}
+
+// A node network on n nodes: n (n + 1) / 2 couplings and dense n x n matrices (W, H, its
+// factor and the random start), refused before they are allocated when they cannot fit.
+physics::LinearModel node_model(Section& s, Index n) {
+  const auto nodes = static_cast<double>(n);
+  const std::string shortfall = memory_shortfall(
+      4.0 * 8.0 * nodes * nodes,
+      concat("a node network on ", n, " nodes: its dense ", n, " x ", n, " matrices"));
+  if (!shortfall.empty()) s.fail(s.has("nodes") ? "nodes" : "model", shortfall);
+  return physics::node_model(n);
 }
 
 const std::set<std::string>& experiment_sections() {
@@ -815,7 +900,7 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
     e.model = std::make_unique<physics::LinearModel>(
         guarded(net, "model", [&] { return physics::spring_model(e.network); }));
   else if (model_name == "node")
-    e.model = std::make_unique<physics::LinearModel>(physics::node_model(e.network.num_nodes()));
+    e.model = std::make_unique<physics::LinearModel>(node_model(net, e.network.num_nodes()));
   else
     e.model = std::make_unique<physics::LinearModel>(physics::resistor_model(e.network));
 
@@ -908,12 +993,11 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
     const std::string key = (dot != std::string::npos && colon != std::string::npos && dot < colon)
                                 ? what.substr(dot + 1, colon - dot - 1)
                                 : "";
-    if (key == "log_every" || key == "parameters_every")
-      throw std::invalid_argument(
-          concat(origin, ": line ", log.line(), ": logging",
-                 what.substr(what.find('.') == std::string::npos ? 0 : what.find('.'))));
+    if (key == "log_every") log.fail("every", what.substr(colon + 2));
+    if (key == "parameters_every") log.fail("parameters_every", what.substr(colon + 2));
     p.fail(key == "batch" ? "batch" : key, what.substr(colon + 2));
   }
+  require_log_memory(log, pr, e.model->num_parameters());
   if (pr.batch_mode == BatchMode::kMinibatch && pr.batch_size > e.train.size())
     p.fail("batch", concat("larger than the training set (got ", pr.batch_size, ", have ",
                            e.train.size(), " samples)"));

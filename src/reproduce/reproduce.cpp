@@ -240,10 +240,28 @@ std::uint64_t Config::seed() const {
   return static_cast<std::uint64_t>(s);
 }
 
+namespace {
+std::mutex& log_mutex() {
+  static std::mutex mutex;  // realisations of an ensemble log from several threads
+  return mutex;
+}
+void write_banner_locked(const Context& context) {
+  if (context.banner_written || context.options.log == nullptr) return;
+  context.banner_written = true;
+  if (!context.options.banner.empty()) *context.options.log << context.options.banner << "\n";
+}
+}  // namespace
+
+void Context::write_banner() const {
+  const std::lock_guard<std::mutex> lock(log_mutex());
+  write_banner_locked(*this);
+  if (options.log != nullptr) *options.log << std::flush;
+}
+
 void Context::log(const std::string& line) const {
   if (options.log == nullptr) return;
-  static std::mutex mutex;  // realisations of an ensemble log from several threads
-  const std::lock_guard<std::mutex> lock(mutex);
+  const std::lock_guard<std::mutex> lock(log_mutex());
+  write_banner_locked(*this);
   *options.log << "  " << line << "\n" << std::flush;
 }
 
@@ -277,7 +295,12 @@ RunResult run_reproduction(const Reproduction& reproduction, const RunOptions& o
           : options.config;
   const Config config(config_path, options.quick, options.overrides);
   const std::uint64_t seed = options.seed_given ? options.seed : config.seed();
-  std::filesystem::create_directories(options.output_dir);
+  std::error_code error;
+  std::filesystem::create_directories(options.output_dir, error);
+  if (error || !std::filesystem::is_directory(options.output_dir))
+    throw std::invalid_argument(concat(
+        options.output_dir, ": cannot create the output directory",
+        error ? " (" + error.message() + ")" : std::string(" (a file of that name exists)")));
 
   RunResult result;
   result.results_path = (std::filesystem::path(options.output_dir) / "results.h5").string();
@@ -294,6 +317,7 @@ RunResult run_reproduction(const Reproduction& reproduction, const RunOptions& o
   Context context{config, options, seed, resolve_threads(options.threads), writer};
   const auto start = std::chrono::steady_clock::now();
   result.table = reproduction.run(context);
+  context.write_banner();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // The checks go into results.h5 too, so a figure script can print them.

@@ -66,7 +66,7 @@ TEST(AnalysisMeasures, OptionsNameTheFieldAndValue) {
     o.validate();
     FAIL();
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("landscape_grid: must be odd and >= 3 (got 4)"),
+    EXPECT_NE(std::string(e.what()).find("landscape_grid: must be odd and in [3, 1001] (got 4)"),
               std::string::npos);
   }
 }

@@ -475,7 +475,7 @@ TEST_F(AnalyzeCli, BadInputFailsWithOneLineAndNoOutput) {
   expect_clean_failure(path("exp.toml") + " --what effective --snapshot 1",
                        "--snapshot: needs a run file", out);
   expect_clean_failure(path("exp.toml") + " --what effective --modes 0",
-                       "AnalysisOptions::modes: must be >= 1 (got 0)", out);
+                       "--modes: must be >= 1 (got 0)", out);
   write("notes.txt", "hello");
   expect_clean_failure(path("notes.txt") + " --what effective", "got extension '.txt'", out);
   write("fake.h5", "not hdf5");

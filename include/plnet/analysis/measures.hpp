@@ -74,6 +74,9 @@ class MeasureResults {
   std::vector<Entry> entries_;
 };
 
+/// The largest landscape grid: each of its grid^2 points is a solve (1001^2: a million).
+inline constexpr Index kMaxLandscapeGrid = 1001;
+
 /// Options shared by the measures (all validated once, with the field name in the message).
 struct AnalysisOptions {
   Index modes = 3;  ///< modes reported: lowest physical modes, stiffest cost-Hessian modes
@@ -85,7 +88,7 @@ struct AnalysisOptions {
   std::uint64_t seed = 1;  ///< random forces and Monte Carlo baselines
   Index neighbours = 10;   ///< Levina-Bickel k
   double sector_threshold = 0.1;  ///< persistence threshold as a fraction of the field's range
-  Index landscape_grid = 21;      ///< LandscapeOptions::grid
+  Index landscape_grid = 21;      ///< LandscapeOptions::grid (odd, at most kMaxLandscapeGrid)
   double landscape_extent = 1.5;  ///< LandscapeOptions::extent
   /// measured-susceptibility: noise levels (std of each measured drop per unit probe, >= 0;
   /// the model's dof units, volts per ampere for resistors) ...

@@ -11,6 +11,15 @@
 
 namespace plnet::graph {
 
+/// Estimated working memory, in bytes, of a network of `nodes` nodes and `edges` edges: what
+/// storing, assembling and factorising it takes at the least (256 bytes a node and an edge;
+/// a solve of a 2D lattice measures about 1.7 kB a node). Sizes are doubles so that no
+/// product overflows.
+double network_memory_bytes(double nodes, double edges);
+
+/// "2000000000 nodes and 1 edge" / "... and about 4000000000 edges" for memory messages.
+std::string network_size_text(double nodes, double edges, bool edges_estimated);
+
 /// An edge from node `a` to node `b`. The orientation only fixes the sign of edge currents and
 /// drops (drop = x_a - x_b); nothing physical depends on it.
 struct Edge {

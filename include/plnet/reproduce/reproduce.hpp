@@ -78,6 +78,9 @@ struct RunOptions {
   bool seed_given = false;      ///< true: `seed` replaces [reproduce] seed
   std::uint64_t seed = 1;       ///< base seed of the whole reproduction
   std::ostream* log = nullptr;  ///< progress messages (nullptr: none)
+  /// Written to `log` before the first progress line (so that a config the run refuses is one
+  /// error line, without a banner before it).
+  std::string banner;
   /// "section.key=value" (value in TOML syntax) applied after [quick]: `protocol.steps=300000`,
   /// `reproduce.stiff_modes=3`. Recorded in the config text stored in results.h5.
   std::vector<std::string> overrides;
@@ -132,8 +135,12 @@ struct Context {
   std::uint64_t seed;     ///< base seed of this run (options or config)
   int threads;            ///< resolved thread count (>= 1)
   io::H5Writer& results;  ///< results.h5, open for writing (committed after the run)
-  /// Prints a progress line to options.log if set (thread-safe: one line at a time).
+  /// Prints a progress line to options.log if set (thread-safe: one line at a time), after
+  /// options.banner the first time.
   void log(const std::string& line) const;
+  /// Writes options.banner to options.log unless already written.
+  void write_banner() const;
+  mutable bool banner_written = false;
 };
 
 using RunFunction = std::function<CheckTable(Context&)>;
