@@ -768,8 +768,11 @@ def corpus():
         ("other-experiment", lambda d: shutil.copy(os.path.join(d, "filerun.h5.ckpt"),
                                                    os.path.join(d, "half.ckpt")),
          ["half.ckpt"]),
-        ("experiment-edited", replace_in("exp.toml", "steps = 60", "steps = 80"),
-         ["half.ckpt"]),
+        # More steps extend the run (allowed); any other edit is refused.
+        ("experiment-edited", replace_in("exp.toml", "learning_rate = 0.5",
+                                         "learning_rate = 0.4"), ["protocol.learning_rate"]),
+        ("experiment-shortened", replace_in("exp.toml", "steps = 60", "steps = 10"),
+         ["protocol.steps"]),
     ]:
         add("resume", name, resume, setup=setup, needles=needles)
     add("resume", "unreadable", resume, setup=chmod("half.ckpt", 0), nobody=True,

@@ -140,7 +140,7 @@ TEST_F(BadInputMessages, ReproduceRefusesBeforeItsBannerAndNamesTheSetting) {
   expect_line("reproduce R8 --set protocol.steps=-1 -o " + path("out"), 1, "",
               "protocol.steps: must be >= 0 (got -1)");
   expect_line("reproduce R8 --set protocol.steps=[ -o " + path("out"), 1,
-              "--set: 'protocol.steps=[': the value is not TOML");
+              "--set protocol.steps: '[' is not a TOML value");
   write("notes.txt", "mine\n");
   expect_line("reproduce R8 -o " + path("notes.txt"), 1,
               path("notes.txt") + ": cannot create the output directory");
