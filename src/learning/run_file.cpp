@@ -201,6 +201,11 @@ void write_network(io::H5Writer& w, const std::string& group, const graph::Netwo
   if (net.has_positions())
     w.write(group + "/positions", net.positions(),
             {"Position of each node.", "length (the network file's units)", "node, coordinate"});
+  if (!net.source_nodes().empty())
+    w.write(group + "/source_nodes", net.source_nodes(),
+            {"Index of each node before the generator dropped nodes (rattlers, nodes outside the "
+             "largest connected component).",
+             "index (node before the drop)", "node"});
   if (net.is_periodic())
     w.write(group + "/box", net.box(),
             {"Side lengths of the periodic box; bonds are minimum images.",

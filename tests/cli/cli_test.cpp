@@ -88,6 +88,26 @@ TEST_F(Cli, ExportSpiceHelpOffersOnlyWhatSpiceCanExport) {
   EXPECT_FALSE(fs::exists(path("o.cir")));
 }
 
+TEST_F(Cli, GeneratorThatDropsNodesSaysSoAndRecordsTheMap) {
+  const CliResult r = run("generate erdos-renyi --nodes 200 --degree 1.5 -o " + path("er.json"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("nodes dropped (outside the largest connected component)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\"source_nodes\" in " + path("er.json")), std::string::npos) << r.err;
+  std::ifstream in(path("er.json"));
+  const auto net = nlohmann::json::parse(in);
+  ASSERT_TRUE(net.contains("source_nodes"));
+  EXPECT_EQ(net["source_nodes"].size(), net["nodes"].size());
+  const CliResult list = run("generate erdos-renyi --nodes 200 --degree 1.5 -o " + path("er.txt"));
+  ASSERT_EQ(list.status, 0) << list.err;
+  EXPECT_NE(list.err.find("an edge list cannot record the map"), std::string::npos) << list.err;
+  // A generator that keeps every node says nothing of the kind.
+  const CliResult lattice = run("generate square --rows 3 --cols 3 -o " + path("sq.json"));
+  ASSERT_EQ(lattice.status, 0) << lattice.err;
+  EXPECT_EQ(lattice.err.find("dropped"), std::string::npos) << lattice.err;
+}
+
 TEST_F(Cli, MalformedJson) {
   write("bad.json", "{\"nodes\": 3, \"edges\": [[0, 1], [1, 2]");
   expect_clean_failure(run("solve " + path("bad.json") + " --ground 0 -o " + path("o.json")),

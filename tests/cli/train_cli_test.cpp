@@ -140,6 +140,20 @@ TEST_F(TrainCli, RunFileExplainsItself) {
   EXPECT_NEAR((states.col(1) - inputs.col(0)).norm(), 0.0, 1e-12 * inputs.norm());
 }
 
+TEST_F(TrainCli, RunFileRecordsTheNodesAGeneratorDropped) {
+  ASSERT_EQ(run("generate erdos-renyi --nodes 200 --degree 1.5 -o " + path("er.json")).status, 0);
+  std::ifstream in(path("er.json"));
+  const auto net = nlohmann::json::parse(in);
+  ASSERT_GT(net["nodes"].size(), 30U);  // the task uses nodes up to 30
+  write("exp.toml", variant("generator = \"erdos-renyi\"\nnodes = 40\ndegree = 4\nseed = 3",
+                            "file = \"er.json\""));
+  const Result r = run("train " + path("exp.toml") + " -q -o " + path("run.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const plnet::io::H5Reader h5(path("run.h5"));
+  EXPECT_EQ(h5.read_indices("/network/source_nodes"),
+            net["source_nodes"].get<std::vector<plnet::Index>>());
+}
+
 TEST_F(TrainCli, PeriodicBoxReachesTheNetworkFileAndTheRunFile) {
   // A jammed packing is periodic: its box must be in the generated network file, read back
   // from it and stored next to the positions in run.h5 (the figures need it).
