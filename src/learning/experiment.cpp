@@ -540,16 +540,34 @@ Batch to_batch(const Dataset& d) {
   return b;
 }
 
+// A zero column of the target map is an input with exactly no effect on any target (the
+// network can only learn to ignore it); a zero row an output whose target is always 0.
+std::vector<std::string> map_warnings(const Matrix& map) {
+  std::vector<std::string> out;
+  for (Index j = 0; j < map.cols(); ++j)
+    if ((map.col(j).array() == 0.0).all())
+      out.push_back(concat("data.map: column ", j, " is zero, so input ", j,
+                           " has no effect on any target (was another map meant?)"));
+  for (Index k = 0; k < map.rows(); ++k)
+    if ((map.row(k).array() == 0.0).all())
+      out.push_back(concat("data.map: row ", k, " is zero, so the target of output ", k,
+                           " is 0 for every sample, whatever the inputs"));
+  return out;
+}
+
 void read_data(Section& s, Experiment& e, const std::string& base_dir) {
   const std::string kind = s.text("kind", "");
   const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
   Dataset all;
   if (kind == "linear") {
-    all = linear_regression_data(named_or_explicit_map(s), s.integer("samples", 112),
-                                 s.number("low", 0.0), s.number("high", 1.0), seed);
+    const Matrix map = named_or_explicit_map(s);
+    e.warnings = map_warnings(map);
+    all = linear_regression_data(map, s.integer("samples", 112), s.number("low", 0.0),
+                                 s.number("high", 1.0), seed);
   } else if (kind == "normal_linear") {
-    all = normal_linear_regression_data(named_or_explicit_map(s), s.integer("samples", 150),
-                                        s.number("sd", 1.0), seed);
+    const Matrix map = named_or_explicit_map(s);
+    e.warnings = map_warnings(map);
+    all = normal_linear_regression_data(map, s.integer("samples", 150), s.number("sd", 1.0), seed);
   } else if (kind == "samples") {
     // Samples written out in the file: one row per sample (000's allostery: one input pattern
     // and its target drops).

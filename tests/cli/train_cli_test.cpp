@@ -154,6 +154,23 @@ TEST_F(TrainCli, RunFileRecordsTheNodesAGeneratorDropped) {
             net["source_nodes"].get<std::vector<plnet::Index>>());
 }
 
+TEST_F(TrainCli, InputWithoutEffectOnAnyTargetIsAWarning) {
+  // Column 1 of the map is zero: input 1 (node 2) cannot matter to any target.
+  write("exp.toml", variant("map = \"000_eq1\"", "map = [[1.0, 0.0], [0.5, 0.0]]"));
+  const Result r = run("train " + path("exp.toml") + " -q -o " + path("run.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("plnet: warning: data.map: column 1 is zero, so input 1 has no effect on "
+                       "any target"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("column 0"), std::string::npos) << r.err;
+  // The shipped map uses every input: no warning.
+  write("good.toml", kExperiment);
+  const Result good = run("train " + path("good.toml") + " -q -o " + path("good.h5"));
+  ASSERT_EQ(good.status, 0) << good.err;
+  EXPECT_EQ(good.err.find("warning"), std::string::npos) << good.err;
+}
+
 TEST_F(TrainCli, PeriodicBoxReachesTheNetworkFileAndTheRunFile) {
   // A jammed packing is periodic: its box must be in the generated network file, read back
   // from it and stored next to the positions in run.h5 (the figures need it).
