@@ -128,23 +128,38 @@ void write_h5(const std::string& path, const AnalyzeCommand& cmd, const Input& i
               const std::vector<std::pair<std::string, analysis::MeasureResults>>& results) {
   io::H5Writer w(path);
   io::write_format(w, "analysis", kAnalysisFormatVersion);
-  w.write("/input/path", cmd.input);
-  w.write("/input/kind", in.kind);
-  w.write("/input/parameters_source", in.parameters_source);
-  w.write("/input/snapshot", cmd.snapshot);
-  w.write("/input/config", in.experiment.config_text);
-  w.write("/parameters", in.parameters);
+  w.write("/input/path", cmd.input, {"The run or experiment file analysed.", "", ""});
+  w.write("/input/kind", in.kind, {"What the input is: experiment or run.", "", ""});
+  w.write(
+      "/input/parameters_source", in.parameters_source,
+      {"Which parameters were analysed: initial (experiment), final or snapshot (run).", "", ""});
+  w.write("/input/snapshot", cmd.snapshot,
+          {"The run's parameter snapshot analysed (--snapshot), -1 when not used.",
+           "index (snapshot)", ""});
+  w.write("/input/config", in.experiment.config_text,
+          {"The experiment TOML text of the input.", "", ""});
+  w.write(
+      "/parameters", in.parameters,
+      {"The learning parameters analysed (conductances, stiffnesses or node weights).",
+       "S (conductance), force / length (stiffness) or 1 (node weight), by model", "parameter"});
   const auto& o = cmd.options;
-  w.write("/options/modes", o.modes);
-  w.write("/options/stiff", o.stiff);
-  w.write("/options/forces", o.forces);
-  w.write("/options/seed", static_cast<Index>(o.seed));
-  w.write("/options/neighbours", o.neighbours);
-  w.write("/options/sector_threshold", o.sector_threshold);
-  w.write("/options/landscape_grid", o.landscape_grid);
-  w.write("/options/landscape_extent", o.landscape_extent);
+  w.write("/options/modes", o.modes, {"Modes reported (--modes).", "1", ""});
+  w.write("/options/stiff", o.stiff,
+          {"k of the cost-Hessian gap (--stiff; 0: the task's rank bound).", "1", ""});
+  w.write("/options/forces", o.forces, {"Random unit-norm forces (--forces).", "1", ""});
+  w.write("/options/seed", static_cast<Index>(o.seed),
+          {"Seed of the random forces and baselines (--seed).", "1", ""});
+  w.write("/options/neighbours", o.neighbours, {"Levina-Bickel k (--neighbours).", "1", ""});
+  w.write("/options/sector_threshold", o.sector_threshold,
+          {"Sector persistence threshold (--sector-threshold).", "1 (fraction of the field range)",
+           ""});
+  w.write("/options/landscape_grid", o.landscape_grid,
+          {"Landscape grid points per axis (--grid).", "1", ""});
+  w.write("/options/landscape_extent", o.landscape_extent,
+          {"Landscape extent (--extent).", "1 (multiples of the largest trajectory offset)", ""});
   w.create_group("/measures");
   for (const auto& [name, r] : results) r.write(w, "/measures/" + name);
+  io::require_described(w);
   w.commit();
 }
 

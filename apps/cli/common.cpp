@@ -2,11 +2,14 @@
 
 #include <plnet/core/error.hpp>
 #include <plnet/io/atomic_file.hpp>
+#include <plnet/io/network_io.hpp>
 #include <plnet/io/output_paths.hpp>
+#include <plnet/learning/run_file.hpp>
 
 #include <charconv>
 #include <cmath>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 namespace plnet::cli {
@@ -58,20 +61,77 @@ std::vector<double> parse_vector(const std::string& option, const std::string& t
 
 }  // namespace
 
-void add_condition_options(CLI::App& app, ConditionOptions& o) {
-  app.add_option("--model", o.model, "Physics of the network")
-      ->check(CLI::IsMember({"resistor", "flow", "spring"}))
-      ->capture_default_str();
-  app.add_option("--ground", o.ground, "Node held at 0 (all components for springs); repeatable");
+void add_condition_options(CLI::App& app, ConditionOptions& o, bool resistor_only) {
+  const std::vector<std::string> models =
+      resistor_only ? std::vector<std::string>{"resistor", "flow"}
+                    : std::vector<std::string>{"resistor", "flow", "spring"};
+  o.model_option = app.add_option("--model", o.model,
+                                  "Physics of the network (default for a run file: its model)")
+                       ->check(CLI::IsMember(models))
+                       ->capture_default_str();
+  app.add_option("--ground", o.ground,
+                 resistor_only ? "Node held at 0; repeatable"
+                               : "Node held at 0 (all components for springs); repeatable");
   app.add_option("--source", o.sources, "Voltage (pressure) source A=V: node A held at V");
   app.add_option("--current", o.currents, "Current injected into node A: A=I");
-  app.add_option("--force", o.currents, "Force on a spring node: A=fx,fy[,fz]");
-  app.add_option("--displacement", o.displacements, "Spring node held at A=ux,uy[,uz]");
+  if (!resistor_only) {
+    app.add_option("--force", o.currents, "Force on a spring node: A=fx,fy[,fz]");
+    app.add_option("--displacement", o.displacements, "Spring node held at A=ux,uy[,uz]");
+  }
   app.add_option("--edge-source", o.edge_sources,
                  "Ideal source S in series with edge E: E=S (resistor drop = V_a - V_b - S)");
   app.add_option("--difference", o.differences, "Imposed difference x_A - x_B = V: A:B=V");
   app.add_option("--edge-drop", o.edge_drops,
-                 "Imposed drop (resistor) or extension (spring) on edge E: E=V");
+                 resistor_only ? "Imposed drop on edge E: E=V"
+                               : "Imposed drop (resistor) or extension (spring) on edge E: E=V");
+}
+
+NetworkInput read_network_input(const std::string& path, Index snapshot) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  NetworkInput in;
+  if (ext != ".h5" && ext != ".hdf5") {
+    require(snapshot < 0, "--snapshot", "needs a run file (got the network file ", path, ")");
+    in.network = io::read_network(path);
+    in.source = "network file";
+    return in;
+  }
+  learning::RunContents run = learning::read_run(path);
+  const physics::ModelKind kind = run.experiment.model->kind();
+  require(kind != physics::ModelKind::kNode, path,
+          "a node network's parameters are entries of W, not edge conductances (need a run of a "
+          "resistor, flow or spring network)");
+  Vector parameters = std::move(run.final_parameters);
+  in.source = "final";
+  if (snapshot >= 0) {
+    const auto count = static_cast<Index>(run.snapshots.size());
+    require(snapshot < count, "--snapshot", "out of range (got ", snapshot, ", need 0 <= K < ",
+            count, ", the snapshots stored in ", path, ")");
+    parameters = run.snapshots[static_cast<std::size_t>(snapshot)];
+    in.source = concat("snapshot ", snapshot, " (step ",
+                       run.snapshot_steps[static_cast<std::size_t>(snapshot)], ")");
+  }
+  in.network = run.experiment.network.with_conductances(std::move(parameters));
+  in.model = physics::to_string(kind);
+  return in;
+}
+
+void add_snapshot_option(CLI::App& app, Index& snapshot) {
+  app.add_option("--snapshot", snapshot,
+                 "With a run file: use its K-th stored parameter snapshot (0-based) instead of "
+                 "the final parameters")
+      ->check(CLI::NonNegativeNumber);
+}
+
+std::string chosen_model(const ConditionOptions& o, const NetworkInput& in) {
+  const bool given = o.model_option != nullptr && o.model_option->count() > 0;
+  if (in.model.empty()) return o.model;
+  if (given) {
+    const std::string asked = o.model == "flow" ? "resistor" : o.model;
+    require(asked == in.model, "--model", "the run file trained a ", in.model,
+            " network (got --model ", o.model, ")");
+    return o.model;
+  }
+  return in.model;
 }
 
 physics::LinearModel make_model(const graph::Network& net, const std::string& name,

@@ -25,11 +25,31 @@ struct ConditionOptions {
   std::vector<std::string> edge_sources;   // "E=S"
   std::vector<std::string> differences;    // "A:B=V"
   std::vector<std::string> edge_drops;     // "E=V"
+  CLI::Option* model_option = nullptr;     // --model, to tell a default from a choice
 };
 
+/// A network to work on, read from a network file (JSON, edge list) or from a run file of
+/// `plnet train` (.h5): its network with the final parameters as conductances (stiffnesses),
+/// or those of the stored snapshot `snapshot` (>= 0; -1: final).
+struct NetworkInput {
+  graph::Network network;
+  std::string model;   ///< the run's model ("resistor", "spring"); empty for a network file
+  std::string source;  ///< what the parameters are: "network file", "final", "snapshot K (step S)"
+};
+/// Reads `path` as above. A run of a node network is refused (its parameters are not edge
+/// conductances), as is --snapshot with a network file or out of range.
+NetworkInput read_network_input(const std::string& path, Index snapshot);
+/// Adds --snapshot K (a run file's K-th stored parameter snapshot) to a subcommand.
+void add_snapshot_option(CLI::App& app, Index& snapshot);
+/// The model to build: --model if given, else the run's model, else the default ("resistor").
+/// A --model that contradicts the run's is an error.
+std::string chosen_model(const ConditionOptions& options, const NetworkInput& input);
+
 /// Adds --model, --ground, --source, --current, --force, --displacement, --edge-source,
-/// --difference and --edge-drop to a subcommand.
-void add_condition_options(CLI::App& app, ConditionOptions& options);
+/// --difference and --edge-drop to a subcommand. `resistor_only` (export spice) leaves out
+/// the spring model and the spring-only --force and --displacement, so --help offers only what
+/// the subcommand can use.
+void add_condition_options(CLI::App& app, ConditionOptions& options, bool resistor_only = false);
 
 /// The model named by options.model for this network ("resistor", "flow" = resistor,
 /// "spring"); `path`, the network's file, is named when the network cannot take the model.

@@ -9,6 +9,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <random>
 
@@ -50,12 +51,25 @@ Vector draw_conductances(const std::string& spec, Index count, std::uint64_t see
   return k;
 }
 
-void finish(const graph::Network& net, const GenerateCommon& common) {
+// `generated`: the nodes the generator made; `dropped_what` names the nodes it may drop.
+void finish(const graph::Network& net, const GenerateCommon& common, Index generated = 0,
+            const std::string& dropped_what = {}) {
   const auto with_k =
       net.with_conductances(draw_conductances(common.conductances, net.num_edges(), common.seed));
   io::write_network(with_k, common.output);
   std::cerr << "plnet: wrote " << common.output << " (" << with_k.num_nodes() << " nodes, "
             << with_k.num_edges() << " edges)\n";
+  // Node indices no longer match the generator's: say so, and where the map is.
+  if (!with_k.source_nodes().empty()) {
+    const bool json = std::filesystem::path(common.output).extension() == ".json";
+    std::cerr << "plnet: note: " << generated - with_k.num_nodes() << " of " << generated
+              << " nodes dropped (" << dropped_what << "); the kept nodes are renumbered 0.."
+              << with_k.num_nodes() - 1 << " in their old order"
+              << (json
+                      ? "; \"source_nodes\" in " + common.output + " gives each node's index before"
+                      : " (an edge list cannot record the map: write .json to keep it)")
+              << "\n";
+  }
 }
 
 CLI::App* add_kind(CLI::App& generate, const std::string& name, const std::string& help,
@@ -92,7 +106,8 @@ void register_generate(CLI::App& app) {
     validate_with_names([&] { jammed->validate(); }, {{"num_particles", "--nodes"},
                                                       {"dimension", "--dimension"},
                                                       {"packing_fraction", "--phi"}});
-    finish(graph::jammed_packing(*jammed), *common);
+    finish(graph::jammed_packing(*jammed), *common, jammed->num_particles,
+           "rattlers and particles outside the largest connected component");
   });
 
   auto er = std::make_shared<graph::ErdosRenyiOptions>();
@@ -104,7 +119,8 @@ void register_generate(CLI::App& app) {
     er->seed = common->seed;
     validate_with_names([&] { er->validate(); },
                         {{"num_nodes", "--nodes"}, {"mean_degree", "--degree"}});
-    finish(graph::erdos_renyi(*er), *common);
+    finish(graph::erdos_renyi(*er), *common, er->num_nodes,
+           "outside the largest connected component");
   });
 
   for (const auto& [name, kind] :
@@ -143,7 +159,8 @@ void register_generate(CLI::App& app) {
     planar->seed = common->seed;
     validate_with_names([&] { planar->validate(); },
                         {{"num_nodes", "--nodes"}, {"remove_fraction", "--remove-fraction"}});
-    finish(graph::random_planar(*planar), *common);
+    finish(graph::random_planar(*planar), *common, planar->num_nodes,
+           "outside the largest connected component");
   });
 
   auto wires = std::make_shared<graph::NanowireOptions>();
@@ -155,7 +172,8 @@ void register_generate(CLI::App& app) {
     wires->seed = common->seed;
     validate_with_names([&] { wires->validate(); },
                         {{"num_wires", "--wires"}, {"stick_length", "--stick-length"}});
-    finish(graph::random_nanowires(*wires), *common);
+    finish(graph::random_nanowires(*wires), *common, wires->num_wires,
+           "wires outside the largest connected component");
   });
 }
 

@@ -21,8 +21,10 @@ constexpr double kNoCorrectDigit = 0.1;
 
 struct SolveCommand {
   std::string network_path;
+  Index snapshot = -1;
   ConditionOptions conditions;
   std::string backend = "auto";
+  CLI::Option* backend_option = nullptr;  // to tell an explicit --backend from the default
   std::string form = "elimination";
   std::string format = "json";
   std::string output;
@@ -47,7 +49,11 @@ nlohmann::json state_json(const graph::Network& net, const physics::LinearModel&
     out["displacements"] = disp;
     out["extensions"] = to_std(st.drops);
     out["tensions"] = to_std(st.currents);
+    // docs/conventions.md: the elastic energy 1/2 sum k ext^2 >= 0, the energy E = elastic
+    // energy - work of the applied forces (what the solve minimises), and power = 2 x elastic.
+    out["elastic_energy"] = 0.5 * st.power;
     out["energy"] = st.energy;
+    out["power"] = st.power;
   } else {
     out["voltages"] = to_std(st.x);
     out["drops"] = to_std(st.drops);
@@ -76,8 +82,11 @@ std::string state_text(const graph::Network& net, const physics::LinearModel& mo
   out << physics::to_string(model.kind()) << " network: " << net.num_nodes() << " nodes, "
       << net.num_edges() << " edges; solver " << backend << ", backward error "
       << st.report.backward_error << ", error estimate " << st.report.error_estimate << "\n";
-  out << (spring ? "elastic energy " : "dissipated power ") << (spring ? st.energy : st.power)
-      << "\n";
+  if (spring)
+    out << "elastic energy " << 0.5 * st.power << "\nenergy (elastic - work of forces) "
+        << st.energy << "\n";
+  else
+    out << "dissipated power " << st.power << "\n";
   out << (spring ? "# node  displacement\n" : "# node  voltage\n");
   const int d = model.dofs_per_node();
   for (Index n = 0; n < model.num_nodes(); ++n) {
@@ -102,8 +111,11 @@ std::string state_summary(const graph::Network& net, const physics::LinearModel&
       << net.num_edges() << " edges, mean degree "
       << 2.0 * static_cast<double>(net.num_edges()) / static_cast<double>(net.num_nodes()) << "\n";
   out << "  state range      [" << st.x.minCoeff() << ", " << st.x.maxCoeff() << "]\n";
-  out << "  " << (spring ? "elastic energy   " : "dissipated power ")
-      << (spring ? st.energy : st.power) << "\n";
+  if (spring)
+    out << "  elastic energy   " << 0.5 * st.power << "\n"
+        << "  energy E         " << st.energy << " (elastic energy - work of the forces)\n";
+  else
+    out << "  dissipated power " << st.power << "\n";
   out << "  largest |" << (spring ? "tension" : "current") << "|  "
       << st.currents.cwiseAbs().maxCoeff() << "\n";
   for (std::size_t h = 0; h < bc.holds.size(); ++h)
@@ -117,11 +129,18 @@ std::string state_summary(const graph::Network& net, const physics::LinearModel&
 
 void run(const SolveCommand& cmd) {
   check_output(cmd.output, {{cmd.network_path, "network file"}});
-  const graph::Network net = io::read_network(cmd.network_path);
-  const auto model = make_model(net, cmd.conditions.model, cmd.network_path);
+  const NetworkInput input = read_network_input(cmd.network_path, cmd.snapshot);
+  const graph::Network& net = input.network;
+  const auto model = make_model(net, chosen_model(cmd.conditions, input), cmd.network_path);
   const auto bc = to_boundary_conditions(cmd.conditions, model);
   physics::State st;
   std::string backend = cmd.backend;
+  // The bordered form has one solver of its own: an explicit --backend would be silently
+  // ignored, which is worse than an error.
+  if (cmd.form == "bordered" && cmd.backend_option->count() > 0)
+    throw std::invalid_argument(
+        "--backend: not used by --form bordered, which has its own LU solver (bordered-lu: "
+        "dense below 2000 unknowns, sparse above); drop --backend or use --form elimination");
   if (cmd.form == "bordered") {
     st = physics::solve_bordered(model, net.conductances(), bc);
     backend = "bordered-lu";
@@ -160,13 +179,17 @@ void run(const SolveCommand& cmd) {
 void register_solve(CLI::App& app) {
   auto cmd = std::make_shared<SolveCommand>();
   auto* sub = app.add_subcommand("solve", "Solve for the state of a network");
-  sub->add_option("network", cmd->network_path, "Network file (.json or edge list)")
+  sub->add_option("network", cmd->network_path,
+                  "Network file (.json or edge list), or a run file of plnet train (.h5: its "
+                  "network at the final parameters)")
       ->required()
       ->check(CLI::ExistingFile);
+  add_snapshot_option(*sub, cmd->snapshot);
   add_condition_options(*sub, cmd->conditions);
-  sub->add_option("--backend", cmd->backend, "Sparse solver")
-      ->check(CLI::IsMember(solver::solver_backends()))
-      ->capture_default_str();
+  cmd->backend_option =
+      sub->add_option("--backend", cmd->backend, "Sparse solver (--form elimination only)")
+          ->check(CLI::IsMember(solver::solver_backends()))
+          ->capture_default_str();
   sub->add_option("--form", cmd->form, "Eliminated (Dirichlet) or bordered (Lagrange) form")
       ->check(CLI::IsMember({"elimination", "bordered"}))
       ->capture_default_str();

@@ -127,6 +127,7 @@ double last_cost(const learning::Trainer& t) {
 
 void run(const TrainCommand& cmd) {
   learning::Experiment e = learning::load_experiment(cmd.experiment, cmd.overrides);
+  for (const std::string& warning : e.warnings) std::cerr << "plnet: warning: " << warning << "\n";
   const std::string output = cmd.output.empty() ? default_output(cmd.experiment) : cmd.output;
   const std::string checkpoint = cmd.checkpoint.empty() ? output + ".ckpt" : cmd.checkpoint;
   check_train_outputs(cmd, e, output, checkpoint);

@@ -41,7 +41,7 @@ nlohmann::json to_json(const MeasureResults::Value& value) {
 
 }  // namespace
 
-void MeasureResults::add(const std::string& name, Value value, std::string description) {
+void MeasureResults::add(const std::string& name, Value value, io::Describe describe) {
   require(!name.empty() && std::all_of(name.begin(), name.end(),
                                        [](char c) {
                                          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -49,27 +49,26 @@ void MeasureResults::add(const std::string& name, Value value, std::string descr
                                        }),
           "MeasureResults", "invalid value name '", name, "' (need [a-z0-9_]+)");
   require(!has(name), "MeasureResults", "value '", name, "' set twice");
-  entries_.push_back({name, std::move(value), std::move(description)});
+  entries_.push_back({name, std::move(value), std::move(describe)});
 }
 
-void MeasureResults::set(const std::string& name, double value, std::string description) {
-  add(name, value, std::move(description));
+void MeasureResults::set(const std::string& name, double value, io::Describe describe) {
+  add(name, value, std::move(describe));
 }
-void MeasureResults::set(const std::string& name, Index value, std::string description) {
-  add(name, value, std::move(description));
+void MeasureResults::set(const std::string& name, Index value, io::Describe describe) {
+  add(name, value, std::move(describe));
 }
-void MeasureResults::set(const std::string& name, std::string value, std::string description) {
-  add(name, std::move(value), std::move(description));
+void MeasureResults::set(const std::string& name, std::string value, io::Describe describe) {
+  add(name, std::move(value), std::move(describe));
 }
-void MeasureResults::set(const std::string& name, Vector value, std::string description) {
-  add(name, std::move(value), std::move(description));
+void MeasureResults::set(const std::string& name, Vector value, io::Describe describe) {
+  add(name, std::move(value), std::move(describe));
 }
-void MeasureResults::set(const std::string& name, Matrix value, std::string description) {
-  add(name, std::move(value), std::move(description));
+void MeasureResults::set(const std::string& name, Matrix value, io::Describe describe) {
+  add(name, std::move(value), std::move(describe));
 }
-void MeasureResults::set(const std::string& name, std::vector<Index> value,
-                         std::string description) {
-  add(name, std::move(value), std::move(description));
+void MeasureResults::set(const std::string& name, std::vector<Index> value, io::Describe describe) {
+  add(name, std::move(value), std::move(describe));
 }
 
 bool MeasureResults::has(const std::string& name) const {
@@ -100,8 +99,7 @@ void MeasureResults::write(io::H5Writer& writer, const std::string& group) const
   writer.create_group(group);
   for (const auto& e : entries_) {
     const std::string path = group + "/" + e.name;
-    std::visit([&](const auto& v) { writer.write(path, v); }, e.value);
-    if (!e.description.empty()) writer.write_attribute(path, "description", e.description);
+    std::visit([&](const auto& v) { writer.write(path, v, e.describe); }, e.value);
   }
 }
 

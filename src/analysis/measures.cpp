@@ -207,12 +207,17 @@ void physical_spectrum_measure(AnalysisContext& c, MeasureResults& out) {
   Vector participation(lowest.cols());
   for (Index k = 0; k < lowest.cols(); ++k) participation[k] = participation_ratio(lowest.col(k));
   out.set("reduced_values", s.reduced_values,
-          "eigenvalues of the grounded Hessian T^T H T, ascending (H = L, no factor 2)");
+          {"eigenvalues of the grounded Hessian T^T H T, ascending (H = L, no factor 2)",
+           "as the parameters (S for a resistor network)", "mode"});
   out.set("bordered_values", s.bordered_values,
-          "eigenvalues of the bordered matrix [[H, Q^T], [Q, 0]], ascending |value|");
-  out.set("lowest_modes", lowest, "num_dofs x modes: the softest modes as full states, T z");
+          {"eigenvalues of the bordered matrix [[H, Q^T], [Q, 0]], ascending |value|",
+           "as the parameters (S for a resistor network)", "mode"});
+  out.set(
+      "lowest_modes", lowest,
+      {"num_dofs x modes: the softest modes as full states, T z", "1 (unit vectors)", "dof, mode"});
   out.set("lowest_mode_participation", participation,
-          "participation ratio (sum v^2)^2 / sum v^4 of each lowest mode (003 eq. 29)");
+          {"participation ratio (sum v^2)^2 / sum v^4 of each lowest mode (003 eq. 29)", "1 (dofs)",
+           "mode"});
 }
 
 Index stiff_count(AnalysisContext& c) {
@@ -241,18 +246,25 @@ void cost_hessian_measure(AnalysisContext& c, MeasureResults& out) {
   const Eigen::SelfAdjointEigenSolver<Matrix> sat(h.saturated, Eigen::EigenvaluesOnly);
   const Vector sat_values = sat.eigenvalues().reverse();
   const Index k = stiff_count(c);
-  out.set("eigenvalues", values, "eigenvalues of the cost Hessian H = H_sat + H_dyn, descending");
-  out.set("saturated_eigenvalues", sat_values, "eigenvalues of H_sat, descending");
+  out.set("eigenvalues", values,
+          {"eigenvalues of the cost Hessian H = H_sat + H_dyn, descending", "loss / parameter^2",
+           "mode"});
+  out.set("saturated_eigenvalues", sat_values,
+          {"eigenvalues of H_sat, descending", "loss / parameter^2", "mode"});
   out.set("stiff_modes", first_columns(c.cost_hessian_modes(), c.options().modes),
-          "M x modes: unit eigenvectors of H for the largest eigenvalues, largest entry > 0");
-  out.set("total_norm", h.total.norm(), "Frobenius norm of H");
-  out.set("saturated_norm", h.saturated.norm(), "Frobenius norm of H_sat");
-  out.set("dynamic_norm", h.dynamic.norm(), "Frobenius norm of H_dyn");
-  out.set("dynamic_fraction", h.dynamic.norm() / h.saturated.norm(), "|H_dyn|_F / |H_sat|_F");
-  out.set("stiff_count", k, "k of the gap (AnalysisOptions::stiff)");
-  out.set("gap_decades", gap_decades(values, k), "log10(|lambda_k| / |lambda_k+1|) of H");
+          {"M x modes: unit eigenvectors of H for the largest eigenvalues, largest entry > 0",
+           "1 (unit vectors)", "parameter, mode"});
+  out.set("total_norm", h.total.norm(), {"Frobenius norm of H", "loss / parameter^2", ""});
+  out.set("saturated_norm", h.saturated.norm(),
+          {"Frobenius norm of H_sat", "loss / parameter^2", ""});
+  out.set("dynamic_norm", h.dynamic.norm(), {"Frobenius norm of H_dyn", "loss / parameter^2", ""});
+  out.set("dynamic_fraction", h.dynamic.norm() / h.saturated.norm(),
+          {"|H_dyn|_F / |H_sat|_F", "1", ""});
+  out.set("stiff_count", k, {"k of the gap (AnalysisOptions::stiff)", "1", ""});
+  out.set("gap_decades", gap_decades(values, k),
+          {"log10(|lambda_k| / |lambda_k+1|) of H", "decades (log10 of a ratio)", ""});
   out.set("saturated_gap_decades", gap_decades(sat_values, k),
-          "log10(|lambda_k| / |lambda_k+1|) of H_sat");
+          {"log10(|lambda_k| / |lambda_k+1|) of H_sat", "decades (log10 of a ratio)", ""});
 }
 
 void susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
@@ -261,8 +273,11 @@ void susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
   std::iota(order.begin(), order.end(), Index{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](Index a, Index b) { return norms[a] > norms[b]; });
-  out.set("norms", norms, "||s_i||^2 over the extended state, per parameter (000 eq. 18)");
-  out.set("ranking", std::move(order), "parameters by decreasing ||s_i||^2 (ties: lower index)");
+  out.set("norms", norms,
+          {"||s_i||^2 over the extended state, per parameter (000 eq. 18)",
+           "(state / parameter)^2 (V^2/S^2 for a resistor network)", "parameter"});
+  out.set("ranking", std::move(order),
+          {"parameters by decreasing ||s_i||^2 (ties: lower index)", "index (parameter)", "rank"});
 }
 
 void ls_identity_measure(AnalysisContext& c, MeasureResults& out) {
@@ -271,10 +286,11 @@ void ls_identity_measure(AnalysisContext& c, MeasureResults& out) {
   const Matrix ls = double_dot(l, susceptibility_vectors(c.model(), c.parameters(), c.structure()));
   const Matrix& sat = c.cost_hessian().saturated;
   const double diff = (sat - ls).cwiseAbs().maxCoeff();
-  out.set("max_abs_difference", diff, "max_ij |H_sat - L:S|");
-  out.set("saturated_max_abs", sat.cwiseAbs().maxCoeff(), "max_ij |H_sat|");
+  out.set("max_abs_difference", diff, {"max_ij |H_sat - L:S|", "loss / parameter^2", ""});
+  out.set("saturated_max_abs", sat.cwiseAbs().maxCoeff(),
+          {"max_ij |H_sat|", "loss / parameter^2", ""});
   out.set("relative_difference", diff / sat.cwiseAbs().maxCoeff(),
-          "max |H_sat - L:S| / max |H_sat| (round-off when the identity holds)");
+          {"max |H_sat - L:S| / max |H_sat| (round-off when the identity holds)", "1", ""});
 }
 
 void correlation_measure(AnalysisContext& c, MeasureResults& out) {
@@ -291,16 +307,18 @@ void correlation_measure(AnalysisContext& c, MeasureResults& out) {
     sr[m] = s.coefficient;
     sp[m] = s.p_value;
   }
-  out.set("pearson", pr, "per stiff mode m: Pearson r of ||s_i||^2 and (v_m)_i^2");
-  out.set("pearson_p", pp, "two-sided p-values (Student t, n - 2 dof)");
-  out.set("spearman", sr, "Spearman rho, average ranks for ties");
-  out.set("spearman_p", sp, "two-sided p-values (t approximation)");
-  out.set("pairs", x.size(), "number of parameters correlated");
+  out.set("pearson", pr,
+          {"per stiff mode m: Pearson r of ||s_i||^2 and (v_m)_i^2", "1", "stiff mode"});
+  out.set("pearson_p", pp, {"two-sided p-values (Student t, n - 2 dof)", "1", "stiff mode"});
+  out.set("spearman", sr, {"Spearman rho, average ranks for ties", "1", "stiff mode"});
+  out.set("spearman_p", sp, {"two-sided p-values (t approximation)", "1", "stiff mode"});
+  out.set("pairs", x.size(), {"number of parameters correlated", "1", ""});
 }
 
 void relative_conductance_measure(AnalysisContext& c, MeasureResults& out) {
   out.set("values", relative_conductance(c.experiment().network, c.parameters()),
-          "k_i / mean k of the edges sharing a node with i (000 Sec. VII); NaN: no neighbour");
+          {"k_i / mean k of the edges sharing a node with i (000 Sec. VII); NaN: no neighbour", "1",
+           "edge"});
 }
 
 void effective_measure(AnalysisContext& c, MeasureResults& out) {
@@ -308,16 +326,24 @@ void effective_measure(AnalysisContext& c, MeasureResults& out) {
   const RandomForceMeasures m =
       random_force_measures(c.random_forces(), c.random_force_responses(),
                             c.spectrum().reduced_modes, ForceDistribution::kUnitSphere);
-  out.set("conductance", effective_conductance(lambda), "g_bar = sqrt(sum lambda^-2) (003 eq. 28)");
+  out.set("conductance", effective_conductance(lambda),
+          {"g_bar = sqrt(sum lambda^-2) (003 eq. 28)",
+           "1 / parameter units (ohm for a resistor network)", ""});
   out.set("dimension", effective_dimension(lambda),
-          "D_eff = (sum lambda^-2)^2 / (3 sum lambda^-4) (003 eq. 31)");
-  out.set("conductance_sampled", m.effective_conductance, "sqrt(n <|K^-1 F|^2>), unit-norm F");
-  out.set("conductance_sampled_error", m.effective_conductance_error, "standard error");
-  out.set("dimension_sampled", m.effective_dimension, "n/(n+2) <a>^2 / <b> (effective.hpp)");
-  out.set("dimension_sampled_error", m.effective_dimension_error, "standard error");
-  out.set("mean_amplitude", m.mean_amplitude, "003 eq. (26) literally: <|delta| / |F|>");
-  out.set("mean_participation", m.mean_participation, "<D_m> (003 eq. 29)");
-  out.set("forces", m.samples, "number of random unit-norm forces");
+          {"D_eff = (sum lambda^-2)^2 / (3 sum lambda^-4) (003 eq. 31)", "1", ""});
+  out.set("conductance_sampled", m.effective_conductance,
+          {"sqrt(n <|K^-1 F|^2>), unit-norm F", "1 / parameter units (ohm for a resistor network)",
+           ""});
+  out.set("conductance_sampled_error", m.effective_conductance_error,
+          {"standard error", "1 / parameter units (ohm for a resistor network)", ""});
+  out.set("dimension_sampled", m.effective_dimension,
+          {"n/(n+2) <a>^2 / <b> (effective.hpp)", "1", ""});
+  out.set("dimension_sampled_error", m.effective_dimension_error, {"standard error", "1", ""});
+  out.set("mean_amplitude", m.mean_amplitude,
+          {"003 eq. (26) literally: <|delta| / |F|>",
+           "1 / parameter units (ohm for a resistor network)", ""});
+  out.set("mean_participation", m.mean_participation, {"<D_m> (003 eq. 29)", "1", ""});
+  out.set("forces", m.samples, {"number of random unit-norm forces", "1", ""});
 }
 
 void dimension_measure(AnalysisContext& c, MeasureResults& out) {
@@ -325,14 +351,15 @@ void dimension_measure(AnalysisContext& c, MeasureResults& out) {
   const TwoNNEstimate two = twonn_dimension(points);
   const LevinaBickelEstimate lb = levina_bickel_dimension(points, c.options().neighbours);
   const CorrelationDimensionEstimate cd = correlation_dimension(points);
-  out.set("twonn", two.dimension, "TwoNN (Facco et al. 2017), top 10% of mu discarded");
-  out.set("twonn_mle", two.maximum_likelihood, "(N - 1) / sum log mu");
-  out.set("levina_bickel", lb.dimension, "mean unbiased Levina-Bickel estimate");
-  out.set("levina_bickel_inverse_averaged", lb.inverse_averaged, "1 / mean(1 / m_k)");
-  out.set("correlation_dimension", cd.dimension, "Grassberger-Procaccia slope");
-  out.set("correlation_radii", cd.radii, "radii of the fit");
-  out.set("correlation_sum", cd.correlation_sum, "C(r) at those radii");
-  out.set("points", points.cols(), "responses K^-1 F to the random forces");
+  out.set("twonn", two.dimension, {"TwoNN (Facco et al. 2017), top 10% of mu discarded", "1", ""});
+  out.set("twonn_mle", two.maximum_likelihood, {"(N - 1) / sum log mu", "1", ""});
+  out.set("levina_bickel", lb.dimension, {"mean unbiased Levina-Bickel estimate", "1", ""});
+  out.set("levina_bickel_inverse_averaged", lb.inverse_averaged, {"1 / mean(1 / m_k)", "1", ""});
+  out.set("correlation_dimension", cd.dimension, {"Grassberger-Procaccia slope", "1", ""});
+  out.set("correlation_radii", cd.radii,
+          {"radii of the fit", "state units (V for a resistor network)", "radius"});
+  out.set("correlation_sum", cd.correlation_sum, {"C(r) at those radii", "1", "radius"});
+  out.set("points", points.cols(), {"responses K^-1 F to the random forces", "1", ""});
 }
 
 void alignment_measure(AnalysisContext& c, MeasureResults& out) {
@@ -340,14 +367,16 @@ void alignment_measure(AnalysisContext& c, MeasureResults& out) {
   const PhysicalSpectrum& s = c.spectrum();
   const TaskAlignment a = task_alignment(s.reduced_modes, forces);
   out.set("subspace_overlap", a.subspace_overlap,
-          "|P v_k|^2 per mode (ascending eigenvalue) on span of the task forces");
-  out.set("rank", a.rank, "dimension of the span of the task forces");
-  out.set("random_overlap", a.random_overlap, "rank / n: a random direction's expected overlap");
-  out.set("aligned_modes", a.aligned_modes, "(sum o)^2 / sum o^2");
-  out.set("modes_above_threshold", a.modes_above_threshold, "modes with overlap > 0.5");
+          {"|P v_k|^2 per mode (ascending eigenvalue) on span of the task forces", "1", "mode"});
+  out.set("rank", a.rank, {"dimension of the span of the task forces", "1", ""});
+  out.set("random_overlap", a.random_overlap,
+          {"rank / n: a random direction's expected overlap", "1", ""});
+  out.set("aligned_modes", a.aligned_modes, {"(sum o)^2 / sum o^2", "1", ""});
+  out.set("modes_above_threshold", a.modes_above_threshold, {"modes with overlap > 0.5", "1", ""});
   out.set("lowest_mode_overlaps",
           mode_force_overlaps(first_columns(s.reduced_modes, c.options().modes), forces),
-          "modes x forces: (v_k . f_j)^2 / |f_j|^2 for the lowest modes (003 Fig. 5)");
+          {"modes x forces: (v_k . f_j)^2 / |f_j|^2 for the lowest modes (003 Fig. 5)", "1",
+           "mode, force"});
 }
 
 void sectors_measure(AnalysisContext& c, MeasureResults& out) {
@@ -360,23 +389,27 @@ void sectors_measure(AnalysisContext& c, MeasureResults& out) {
     pairs.row(static_cast<Index>(k)) << diagram[k].first, diagram[k].second;
   const PersistentSectors s =
       persistent_sectors(e.network, field, Filtration::kEdgeDrop, threshold);
-  out.set("field", field, "free state of training sample 0 (node voltages)");
+  out.set("field", field,
+          {"free state of training sample 0 (node voltages)", "V (or pressure)", "node"});
   out.set("diagram", pairs,
-          "pairs x 2 (birth, death) of the edge-drop filtration (GUDHI); death inf: essential");
-  out.set("threshold", threshold, "persistence threshold in field units");
-  out.set("count", s.count, "number of sectors");
-  out.set("sector", s.sector, "sector of each node");
-  out.set("boundary_edges", s.boundary_edges, "edges joining two sectors");
-  out.set("death_edges", s.death_edges, "death edges of the persistent components");
+          {"pairs x 2 (birth, death) of the edge-drop filtration (GUDHI); death inf: essential",
+           "V (or pressure)", "pair, birth or death"});
+  out.set("threshold", threshold, {"persistence threshold in field units", "V (or pressure)", ""});
+  out.set("count", s.count, {"number of sectors", "1", ""});
+  out.set("sector", s.sector, {"sector of each node", "index (sector)", "node"});
+  out.set("boundary_edges", s.boundary_edges,
+          {"edges joining two sectors", "index (edge)", "boundary edge"});
+  out.set("death_edges", s.death_edges,
+          {"death edges of the persistent components", "index (edge)", "death edge"});
   if (!s.boundary_edges.empty()) {
     const auto top = static_cast<Index>(s.boundary_edges.size());
     const EdgeSetOverlap o =
         boundary_overlap(s.boundary_edges, c.susceptibility_norms(), top, 1000, c.options().seed);
-    out.set("overlap_top", o.top, "size of the top set of edges by ||s_i||^2");
-    out.set("overlap", o.overlap, "|top by ||s_i||^2  intersect  boundary|");
-    out.set("overlap_fraction", o.fraction, "overlap / top");
-    out.set("overlap_expected", o.expected, "top * boundary / E");
-    out.set("overlap_p_value", o.p_value, "hypergeometric P(X >= overlap)");
+    out.set("overlap_top", o.top, {"size of the top set of edges by ||s_i||^2", "1", ""});
+    out.set("overlap", o.overlap, {"|top by ||s_i||^2  intersect  boundary|", "1", ""});
+    out.set("overlap_fraction", o.fraction, {"overlap / top", "1", ""});
+    out.set("overlap_expected", o.expected, {"top * boundary / E", "1", ""});
+    out.set("overlap_p_value", o.p_value, {"hypergeometric P(X >= overlap)", "1", ""});
   }
 }
 
@@ -400,13 +433,16 @@ void realisable_rank_measure(AnalysisContext& c, MeasureResults& out) {
   for (const auto& ch : t.inputs) in.push_back(ch.targets.front());
   for (const auto& o : t.outputs) outputs.push_back(o.edge);
   const RealisableMap m = realisable_map(c.experiment().network, c.parameters(), in, outputs);
-  out.set("map", m.map, "W_R = -P_o Omega P_i^T, outputs x inputs (004 eq. 121)");
-  out.set("singular_values", m.singular_values, "of W_R, descending");
-  out.set("rank", m.rank, "numerical rank (relative tolerance 1e-10)");
-  out.set("cycles", m.cycles, "cycle-space dimension C");
-  out.set("input_cycle_rank", m.input_cycle_rank, "rank A P_i^T");
-  out.set("output_cycle_rank", m.output_cycle_rank, "rank A P_o^T");
-  out.set("bound", m.bound, "min(E_i, E_o, C) (004 eq. 122)");
+  out.set(
+      "map", m.map,
+      {"W_R = -P_o Omega P_i^T, outputs x inputs (004 eq. 121)", "1 (V per V)", "output, input"});
+  out.set("singular_values", m.singular_values,
+          {"of W_R, descending", "1 (V per V)", "singular value"});
+  out.set("rank", m.rank, {"numerical rank (relative tolerance 1e-10)", "1", ""});
+  out.set("cycles", m.cycles, {"cycle-space dimension C", "1", ""});
+  out.set("input_cycle_rank", m.input_cycle_rank, {"rank A P_i^T", "1", ""});
+  out.set("output_cycle_rank", m.output_cycle_rank, {"rank A P_o^T", "1", ""});
+  out.set("bound", m.bound, {"min(E_i, E_o, C) (004 eq. 122)", "1", ""});
 }
 
 std::string has_trajectory(const AnalysisContext& c) {
@@ -425,15 +461,24 @@ void landscape_measure(AnalysisContext& c, MeasureResults& out) {
   if (o.parametrization == learning::Parametrization::kResistance)
     for (auto& w : trajectory) w = w.cwiseInverse();
   const Landscape l = trajectory_landscape(c.model(), e.task, e.train, e.loss, trajectory, o);
-  out.set("center", l.center, "theta at the centre (the final snapshot)");
-  out.set("directions", l.directions, "M x 2 principal directions of the trajectory");
-  out.set("explained_variance", l.explained_variance, "variance fraction per direction");
-  out.set("coordinates", l.coordinates, "snapshots x 2: the trajectory in the plane");
-  out.set("axis1", l.axis1, "grid coordinates on direction 1");
-  out.set("axis2", l.axis2, "grid coordinates on direction 2");
-  out.set("cost", l.cost, "grid x grid batch cost; NaN where a parameter is <= 0");
-  out.set("snapshot_steps", c.snapshot_steps(), "training step of each snapshot");
-  out.set("parametrization", learning::to_string(o.parametrization), "theta = w or 1/w");
+  out.set("center", l.center,
+          {"theta at the centre (the final snapshot)",
+           "as theta (parameters, or resistances when learning resistances)", "parameter"});
+  out.set(
+      "directions", l.directions,
+      {"M x 2 principal directions of the trajectory", "1 (unit vectors)", "parameter, direction"});
+  out.set("explained_variance", l.explained_variance,
+          {"variance fraction per direction", "1", "direction"});
+  out.set("coordinates", l.coordinates,
+          {"snapshots x 2: the trajectory in the plane", "as theta", "snapshot, direction"});
+  out.set("axis1", l.axis1, {"grid coordinates on direction 1", "as theta", "grid point"});
+  out.set("axis2", l.axis2, {"grid coordinates on direction 2", "as theta", "grid point"});
+  out.set("cost", l.cost,
+          {"grid x grid batch cost; NaN where a parameter is <= 0", "1 (loss)",
+           "axis1 point, axis2 point"});
+  out.set("snapshot_steps", c.snapshot_steps(),
+          {"training step of each snapshot", "step", "snapshot"});
+  out.set("parametrization", learning::to_string(o.parametrization), {"theta = w or 1/w", "", ""});
 }
 
 // Scalable paths (analysis/selected_inversion.hpp, cost_hessian_operator.hpp,
@@ -442,7 +487,8 @@ void susceptibility_selected_measure(AnalysisContext& c, MeasureResults& out) {
   BorderedInverse inverse(c.model(), c.structure(), c.experiment().solve);
   inverse.update(c.parameters());
   out.set("norms", susceptibility_norms_selected(inverse),
-          "||s_i||^2 per parameter by selected inversion (exact; large networks)");
+          {"||s_i||^2 per parameter by selected inversion (exact; large networks)",
+           "(state / parameter)^2 (V^2/S^2 for a resistor network)", "parameter"});
 }
 
 void cost_hessian_modes_measure(AnalysisContext& c, MeasureResults& out) {
@@ -450,10 +496,11 @@ void cost_hessian_modes_measure(AnalysisContext& c, MeasureResults& out) {
   const CostHessianOperator op(c.responses(), e.train, e.loss, CostHessianPart::kTotal);
   const Index k = std::min<Index>(c.options().modes, c.model().num_parameters() - 1);
   const StiffModes modes = stiffest_cost_modes(op, k);
-  out.set("eigenvalues", modes.values, "k stiffest cost-Hessian eigenvalues, descending");
-  out.set("modes", modes.modes, "M x k orthonormal modes");
-  out.set("converged", static_cast<Index>(modes.converged), "1 if Lanczos converged");
-  out.set("products", modes.products, "Hessian-vector products used");
+  out.set("eigenvalues", modes.values,
+          {"k stiffest cost-Hessian eigenvalues, descending", "loss / parameter^2", "mode"});
+  out.set("modes", modes.modes, {"M x k orthonormal modes", "1 (unit vectors)", "parameter, mode"});
+  out.set("converged", static_cast<Index>(modes.converged), {"1 if Lanczos converged", "1", ""});
+  out.set("products", modes.products, {"Hessian-vector products used", "1", ""});
 }
 
 void partial_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
@@ -463,13 +510,18 @@ void partial_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
   const Index n = std::min<Index>(std::max<Index>(c.options().modes, 1), n_ext - 1);
   const PartialSusceptibility p = partial_susceptibility(inverse, n);
   out.set("hessian_factor", p.hessian_factor,
-          "c of 000's bordered Hessian K_c = [[c H, Q^T], [Q, 0]] whose modes are used (000: 2)");
-  out.set("mode_values", p.mode_values, "eigenvalues of K_c of smallest |nu|, ascending in |nu|");
+          {"c of 000's bordered Hessian K_c = [[c H, Q^T], [Q, 0]] whose modes are used (000: 2)",
+           "1", ""});
+  out.set("mode_values", p.mode_values,
+          {"eigenvalues of K_c of smallest |nu|, ascending in |nu|",
+           "as the parameters (S for a resistor network)", "mode"});
   out.set("total_ratio", p.total_ratio,
-          "sum_i ||s_i^(n)||^2 / sum_i ||s_i||^2 per n, both in 000's convention (K_c)");
+          {"sum_i ||s_i^(n)||^2 / sum_i ||s_i||^2 per n, both in 000's convention (K_c)", "1",
+           "modes used"});
   out.set("mean_ratio", p.mean_ratio,
-          "mean over edges of ||s_i^(n)||^2 / ||s_i||^2 in 000's convention (000 Fig. 7)");
-  out.set("converged", static_cast<Index>(p.converged), "1 if Lanczos converged");
+          {"mean over edges of ||s_i^(n)||^2 / ||s_i||^2 in 000's convention (000 Fig. 7)", "1",
+           "modes used"});
+  out.set("converged", static_cast<Index>(p.converged), {"1 if Lanczos converged", "1", ""});
 }
 
 // Issue 4 item 7: s_i and ||s_i||^2 estimated from simulated probe experiments with noisy
@@ -513,19 +565,28 @@ void measured_susceptibility_measure(AnalysisContext& c, MeasureResults& out) {
     }
   }
   out.set("noise", Vector(Vector::Map(noise.data(), nn)),
-          "std of each measured drop per unit probe");
-  out.set("probe_counts", counts, "numbers R of random probes (columns below)");
-  out.set("active_probes", active, "unit probes in one unit-probe experiment (n_active)");
-  out.set("exact_norms", Vector(exact_norms), "||s_i||^2 from exact solves");
-  out.set("unit_vector_error", std::move(unit_vectors), "unit probes: ||S^ - S||_F / ||S||_F");
-  out.set("unit_norm_error", std::move(unit_norms), "unit probes: ||n^ - n|| / ||n||");
+          {"std of each measured drop per unit probe", "1 (per unit probe)", "noise level"});
+  out.set("probe_counts", counts,
+          {"numbers R of random probes (columns below)", "1", "probe count"});
+  out.set("active_probes", active,
+          {"unit probes in one unit-probe experiment (n_active)", "1", ""});
+  out.set("exact_norms", Vector(exact_norms),
+          {"||s_i||^2 from exact solves", "(state / parameter)^2 (V^2/S^2 for a resistor network)",
+           "parameter"});
+  out.set("unit_vector_error", std::move(unit_vectors),
+          {"unit probes: ||S^ - S||_F / ||S||_F", "1", "noise level"});
+  out.set("unit_norm_error", std::move(unit_norms),
+          {"unit probes: ||n^ - n|| / ||n||", "1", "noise level"});
   out.set("unit_median_norm_error", std::move(unit_median),
-          "unit probes: median over edges of |n^_i - n_i| / n_i");
+          {"unit probes: median over edges of |n^_i - n_i| / n_i", "1", "noise level"});
   out.set("random_vector_error", std::move(random_vectors),
-          "noise x probe counts: ||S^ - S||_F / ||S||_F (least squares)");
-  out.set("random_norm_error", std::move(random_norms), "noise x probe counts: ||n^ - n|| / ||n||");
+          {"noise x probe counts: ||S^ - S||_F / ||S||_F (least squares)", "1",
+           "noise level, probe count"});
+  out.set("random_norm_error", std::move(random_norms),
+          {"noise x probe counts: ||n^ - n|| / ||n||", "1", "noise level, probe count"});
   out.set("random_median_norm_error", std::move(random_median),
-          "noise x probe counts: median over edges of |n^_i - n_i| / n_i");
+          {"noise x probe counts: median over edges of |n^_i - n_i| / n_i", "1",
+           "noise level, probe count"});
 }
 
 // Randomised ||s_i||^2 for networks too large for the exact blocked solves (000's s_i by
@@ -537,10 +598,12 @@ void susceptibility_sketch_measure(AnalysisContext& c, MeasureResults& out) {
   options.probes = c.options().sketch_probes;
   options.seed = c.options().seed;
   const SusceptibilityEstimate estimate = susceptibility_norms_sketch(inverse, options);
-  out.set("norms", Vector(estimate.norms), "unbiased estimates of ||s_i||^2");
-  out.set("probes", estimate.probes, "Gaussian probes k");
+  out.set("norms", Vector(estimate.norms),
+          {"unbiased estimates of ||s_i||^2",
+           "(state / parameter)^2 (V^2/S^2 for a resistor network)", "parameter"});
+  out.set("probes", estimate.probes, {"Gaussian probes k", "1", ""});
   out.set("relative_standard_error", estimate.relative_standard_error,
-          "sqrt(2/k): relative standard error of every estimate");
+          {"sqrt(2/k): relative standard error of every estimate", "1", ""});
 }
 
 // Paper 002 for the first training sample and the first readout: the constraint gradient g_i,
@@ -554,16 +617,23 @@ void saturation_measure(AnalysisContext& c, MeasureResults& out) {
   const ModeExpansion expansion =
       mode_expansion(c.responses(), input, 0, spectrum.reduced_values, spectrum.reduced_modes);
   const Vector g_one = gradient_one_mode(expansion);
-  out.set("g", g, "002 eq. (8): dy_0/dw_i for training sample 0, readout 0");
-  out.set("g_one_mode", g_one, "002 eq. (13): one-soft-mode approximation of g");
-  out.set("alignment_one_mode", alignment(g, g_one), "|cos| between g and its approximation");
-  out.set("softest_eigenvalue", spectrum.reduced_values[0], "lambda_1 of the grounded Hessian");
-  out.set("stiff_eigenvalue", g.squaredNorm(), "||g||^2: the non-zero eigenvalue of g g^T");
+  out.set("g", g,
+          {"002 eq. (8): dy_0/dw_i for training sample 0, readout 0",
+           "output units / parameter units", "parameter"});
+  out.set("g_one_mode", g_one,
+          {"002 eq. (13): one-soft-mode approximation of g", "output units / parameter units",
+           "parameter"});
+  out.set("alignment_one_mode", alignment(g, g_one),
+          {"|cos| between g and its approximation", "1", ""});
+  out.set("softest_eigenvalue", spectrum.reduced_values[0],
+          {"lambda_1 of the grounded Hessian", "as the parameters (S for a resistor network)", ""});
+  out.set("stiff_eigenvalue", g.squaredNorm(),
+          {"||g||^2: the non-zero eigenvalue of g g^T", "(output / parameter)^2", ""});
   out.set("stiff_eigenvalue_one_mode", stiff_eigenvalue_one_mode(expansion),
-          "002 eq. (15): (i_1 o_1)^2 / lambda_1^4 sum_i d_i,1^4");
+          {"002 eq. (15): (i_1 o_1)^2 / lambda_1^4 sum_i d_i,1^4", "(output / parameter)^2", ""});
   const CostHessian& h = c.cost_hessian();
   out.set("hsat_h", normalized_double_dot(h.saturated, h.total),
-          "H_sat:H over the batch (002 Fig. 2), 1 when H_dyn vanishes");
+          {"H_sat:H over the batch (002 Fig. 2), 1 when H_dyn vanishes", "1", ""});
 }
 
 // Eigenvalue flow, g_bar and D_eff over the run's parameter snapshots (003 Figs. 2-4): the
@@ -572,10 +642,15 @@ void spectral_trajectory_measure(AnalysisContext& c, MeasureResults& out) {
   const Index n_free = physics::ReducedSystem(c.model(), c.structure()).size();
   const Index lowest = std::min<Index>(std::max<Index>(c.options().modes, 1), n_free);
   const SpectralTrajectory t = spectral_trajectory(c.model(), c.snapshots(), c.structure(), lowest);
-  out.set("steps", c.snapshot_steps(), "training step of each snapshot");
-  out.set("lowest", t.lowest, "snapshots x --modes lowest grounded-Hessian eigenvalues");
-  out.set("effective_conductance", t.effective_conductance, "g_bar per snapshot (003)");
-  out.set("effective_dimension", t.effective_dimension, "D_eff per snapshot (003)");
+  out.set("steps", c.snapshot_steps(), {"training step of each snapshot", "step", "snapshot"});
+  out.set("lowest", t.lowest,
+          {"snapshots x --modes lowest grounded-Hessian eigenvalues",
+           "as the parameters (S for a resistor network)", "snapshot, mode"});
+  out.set(
+      "effective_conductance", t.effective_conductance,
+      {"g_bar per snapshot (003)", "1 / parameter units (ohm for a resistor network)", "snapshot"});
+  out.set("effective_dimension", t.effective_dimension,
+          {"D_eff per snapshot (003)", "1", "snapshot"});
 }
 
 std::vector<Measure> make_registry() {

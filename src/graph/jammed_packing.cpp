@@ -407,8 +407,15 @@ Network jammed_packing_in(const JammedOptions& options) {
   for (Index i = 0; i < n; ++i)
     if (const Index k = new_index[static_cast<std::size_t>(i)]; k >= 0)
       for (int d = 0; d < D; ++d) positions(k, d) = x[static_cast<std::size_t>(i * D + d)];
+  // Rattlers dropped: record where each kept particle came from, so that the network says how
+  // its indices map to the packing's (largest_component composes its own drop with this).
+  std::vector<Index> source;
+  if (count < n)
+    for (Index i = 0; i < n; ++i)
+      if (new_index[static_cast<std::size_t>(i)] >= 0) source.push_back(i);
   return largest_component(
-      Network(count, std::move(edges), Vector(), std::move(positions), Vector::Constant(D, box)));
+      Network(count, std::move(edges), Vector(), std::move(positions), Vector::Constant(D, box))
+          .with_source_nodes(std::move(source)));
 }
 
 }  // namespace

@@ -100,7 +100,22 @@ Network::Network(Index num_nodes, std::vector<Edge> edges, Vector conductances, 
 }
 
 Network Network::with_conductances(Vector conductances) const {
-  return Network(num_nodes_, edges_, std::move(conductances), positions_, box_);
+  return Network(num_nodes_, edges_, std::move(conductances), positions_, box_)
+      .with_source_nodes(source_nodes_);
+}
+
+Network Network::with_source_nodes(std::vector<Index> source_nodes) const {
+  const std::string where = "network";
+  require(source_nodes.empty() || static_cast<Index>(source_nodes.size()) == num_nodes_, where,
+          "source_nodes: wrong length (got ", source_nodes.size(), ", need ", num_nodes_,
+          ", one per node)");
+  for (std::size_t n = 0; n < source_nodes.size(); ++n)
+    require(source_nodes[n] >= 0 && (n == 0 || source_nodes[n] > source_nodes[n - 1]), where,
+            "source_nodes[", n, "]: must be >= 0 and larger than the previous entry (got ",
+            source_nodes[n], ")");
+  Network out = *this;
+  out.source_nodes_ = std::move(source_nodes);
+  return out;
 }
 
 Vector minimum_image(Vector v, const Vector& box) {
@@ -181,9 +196,16 @@ Network largest_component(const Network& net) {
       if (new_index[static_cast<std::size_t>(n)] >= 0)
         pos.row(new_index[static_cast<std::size_t>(n)]) = net.positions().row(n);
   }
+  if (count == net.num_nodes()) return net;
+  std::vector<Index> source;
+  for (Index n = 0; n < net.num_nodes(); ++n)
+    if (new_index[static_cast<std::size_t>(n)] >= 0)
+      source.push_back(
+          net.source_nodes().empty() ? n : net.source_nodes()[static_cast<std::size_t>(n)]);
   return Network(count, std::move(edges),
                  Eigen::Map<Vector>(k.data(), static_cast<Index>(k.size())), std::move(pos),
-                 net.box());
+                 net.box())
+      .with_source_nodes(std::move(source));
 }
 
 }  // namespace plnet::graph

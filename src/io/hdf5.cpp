@@ -283,6 +283,7 @@ struct FileState {
   int gzip_level = 0;
   std::vector<AppenderCore*> appenders;  // live appenders, each unregisters itself
   std::string deferred_error;            // a flush failure in an appender's destructor
+  std::vector<std::string> datasets;     // every dataset created, for undescribed_datasets()
   bool open = false;
 
   std::string where(const std::string& object) const { return path + ": " + object; }
@@ -495,6 +496,7 @@ struct H5Writer::Impl {
   void write_dataset(const std::string& object_path, hid_t file_type, hid_t memory_type,
                      const std::vector<hsize_t>& dims, const void* data) const {
     const std::string name = prepare(object_path);
+    state->datasets.push_back(name);
     const std::string where = state->where(name);
     const Handle space =
         dims.empty()
@@ -628,41 +630,87 @@ const std::string& H5Writer::path() const {
   return checked_impl(impl_, "H5Writer").state->path;
 }
 
-void H5Writer::write(const std::string& dataset_path, const Vector& values) {
+void H5Writer::write(const std::string& dataset_path, const Vector& values,
+                     const Describe& describe) {
   checked_impl(impl_, "H5Writer")
       .write_dataset(dataset_path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                      {static_cast<hsize_t>(values.size())}, values.data());
+  write_description(dataset_path, 1, describe);
 }
 
-void H5Writer::write(const std::string& dataset_path, const Matrix& values) {
+void H5Writer::write(const std::string& dataset_path, const Matrix& values,
+                     const Describe& describe) {
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = values;
   checked_impl(impl_, "H5Writer")
       .write_dataset(dataset_path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                      {static_cast<hsize_t>(values.rows()), static_cast<hsize_t>(values.cols())},
                      row_major.data());
+  write_description(dataset_path, 2, describe);
 }
 
-void H5Writer::write(const std::string& dataset_path, const std::vector<Index>& values) {
+void H5Writer::write(const std::string& dataset_path, const IndexMatrix& values,
+                     const Describe& describe) {
+  const Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = values;
+  checked_impl(impl_, "H5Writer")
+      .write_dataset(dataset_path, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                     {static_cast<hsize_t>(values.rows()), static_cast<hsize_t>(values.cols())},
+                     row_major.data());
+  write_description(dataset_path, 2, describe);
+}
+
+void H5Writer::write(const std::string& dataset_path, const std::vector<Index>& values,
+                     const Describe& describe) {
   checked_impl(impl_, "H5Writer")
       .write_dataset(dataset_path, H5T_STD_I64LE, H5T_NATIVE_INT64, {values.size()}, values.data());
+  write_description(dataset_path, 1, describe);
 }
 
-void H5Writer::write(const std::string& dataset_path, double value) {
+void H5Writer::write(const std::string& dataset_path, double value, const Describe& describe) {
   checked_impl(impl_, "H5Writer")
       .write_dataset(dataset_path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, &value);
+  write_description(dataset_path, 0, describe);
 }
 
-void H5Writer::write(const std::string& dataset_path, Index value) {
+void H5Writer::write(const std::string& dataset_path, Index value, const Describe& describe) {
   checked_impl(impl_, "H5Writer")
       .write_dataset(dataset_path, H5T_STD_I64LE, H5T_NATIVE_INT64, {}, &value);
+  write_description(dataset_path, 0, describe);
 }
 
-void H5Writer::write(const std::string& dataset_path, const std::string& value) {
+void H5Writer::write(const std::string& dataset_path, const std::string& value,
+                     const Describe& describe) {
   Impl& impl = checked_impl(impl_, "H5Writer");
   require_no_nul(impl.open_state().where(h5::absolute(dataset_path)), value);
   const Handle type = utf8_string_type(value.size());
   const std::string padded = value.empty() ? std::string(1, '\0') : value;
   impl.write_dataset(dataset_path, type.get(), type.get(), {}, padded.data());
+  write_description(dataset_path, 0, describe);
+}
+
+void H5Writer::write_description(const std::string& dataset_path, std::size_t rank,
+                                 const Describe& describe) {
+  if (describe.description.empty()) return;
+  // One non-empty name per dimension: "sample, output" for a (samples x outputs) matrix.
+  std::size_t names = 0;
+  bool blank = false;
+  if (!describe.axes.empty()) {
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t comma = describe.axes.find(',', start);
+      const std::string name = describe.axes.substr(start, comma - start);
+      blank = blank || name.find_first_not_of(' ') == std::string::npos;
+      ++names;
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  if (names != rank || blank)
+    throw std::invalid_argument(path() + ": " + h5::absolute(dataset_path) + ": axes '" +
+                                describe.axes + "' name " + std::to_string(names) + " axes (need " +
+                                std::to_string(rank) + ", one non-empty name per dimension)");
+  write_attribute(dataset_path, "description", describe.description);
+  write_attribute(dataset_path, "units", describe.units);
+  write_attribute(dataset_path, "axes", describe.axes);
 }
 
 void H5Writer::create_group(const std::string& group_path) {
@@ -707,6 +755,7 @@ H5Appender H5Writer::appender(const std::string& dataset_path, Index num_columns
                                 std::to_string(max_rows) + " for " + std::to_string(num_columns) +
                                 " columns: a chunk is < 4 GiB)");
   const std::string name = impl.prepare(dataset_path);
+  impl.state->datasets.push_back(name);
   const std::array<hsize_t, 2> dims{0, static_cast<hsize_t>(num_columns)};
   const std::array<hsize_t, 2> max_dims{H5S_UNLIMITED, static_cast<hsize_t>(num_columns)};
   const Handle space =
@@ -727,6 +776,19 @@ H5Appender H5Writer::appender(const std::string& dataset_path, Index num_columns
                                H5Dclose, where + ": cannot create dataset");
   return H5Appender(std::make_unique<H5Appender::Impl>(impl.state, name, std::move(dataset),
                                                        num_columns, chunk_rows));
+}
+
+std::vector<std::string> H5Writer::undescribed_datasets() const {
+  const h5::FileState& s = checked_impl(impl_, "H5Writer").open_state();
+  std::vector<std::string> out;
+  for (const std::string& name : s.datasets)
+    for (const char* attribute : {"description", "units", "axes"})
+      if (H5Aexists_by_name(s.file.get(), name.c_str(), attribute, H5P_DEFAULT) <= 0) {
+        out.push_back(name);
+        break;
+      }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void H5Writer::commit() {
@@ -754,6 +816,15 @@ void H5Writer::commit() {
     throw std::runtime_error(s.path + ": cannot write file (" + reason + ")");
   }
   commit_temporary(s.temporary, s.path);
+}
+
+void require_described(const H5Writer& writer) {
+  const std::vector<std::string> missing = writer.undescribed_datasets();
+  if (missing.empty()) return;
+  std::string list;
+  for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
+  throw std::logic_error(writer.path() +
+                         ": datasets without description, units and axes (io::Describe): " + list);
 }
 
 void write_format(H5Writer& writer, const std::string& kind, Index version) {

@@ -291,6 +291,34 @@ std::vector<std::string> H5Reader::list(const std::string& group_path) const {
   return names;
 }
 
+std::vector<std::string> H5Reader::datasets(const std::string& group_path) const {
+  const std::string group = h5::absolute(group_path);
+  std::vector<std::string> out;
+  for (const std::string& member : list(group)) {
+    const std::string name = group == "/" ? "/" + member : group + "/" + member;
+    const h5::Kind kind = checked_impl(impl_).kind_of(name);
+    if (kind == h5::Kind::group) {
+      const std::vector<std::string> inner = datasets(name);
+      out.insert(out.end(), inner.begin(), inner.end());
+    } else if (kind == h5::Kind::dataset) {
+      out.push_back(name);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> undescribed_datasets(const H5Reader& reader, const std::string& group) {
+  std::vector<std::string> out;
+  for (const std::string& name : reader.datasets(group))
+    for (const char* attribute : {"description", "units", "axes"})
+      if (!reader.has_attribute(name, attribute)) {
+        out.push_back(name);
+        break;
+      }
+  return out;
+}
+
 std::vector<Index> H5Reader::shape(const std::string& dataset_path) const {
   return checked_impl(impl_).dataset(dataset_path).shape();
 }
@@ -309,6 +337,17 @@ Matrix H5Reader::read_matrix(const std::string& dataset_path) const {
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values(dims[0], dims[1]);
   if (values.size() > 0) source.read(H5T_NATIVE_DOUBLE, values.data());
   return values;
+}
+
+IndexMatrix H5Reader::read_index_matrix(const std::string& dataset_path) const {
+  const Source source = checked_impl(impl_).dataset(dataset_path);
+  const std::vector<Index> dims = source.expect(2, H5T_INTEGER);
+  const std::vector<Index> values =
+      source.integers(static_cast<std::size_t>(dims[0]) * static_cast<std::size_t>(dims[1]));
+  IndexMatrix m(dims[0], dims[1]);
+  for (Index r = 0; r < dims[0]; ++r)
+    for (Index c = 0; c < dims[1]; ++c) m(r, c) = values[static_cast<std::size_t>(r * dims[1] + c)];
+  return m;
 }
 
 std::vector<Index> H5Reader::read_indices(const std::string& dataset_path) const {

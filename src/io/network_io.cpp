@@ -94,12 +94,13 @@ Json parse_json_file(const std::string& path) {
 void check_top_level(const Json& doc, const std::string& path) {
   if (!doc.is_object())
     fail(path, concat("top level must be a JSON object (got ", doc.type_name(), ")"));
-  static constexpr std::array<const char*, 6> kKeys = {"format", "version",      "nodes",
-                                                       "edges",  "conductances", "box"};
+  static constexpr std::array<const char*, 7> kKeys = {
+      "format", "version", "nodes", "edges", "conductances", "box", "source_nodes"};
   for (const auto& item : doc.items())
     if (std::find(kKeys.begin(), kKeys.end(), item.key()) == kKeys.end())
       fail(path, concat("unknown key \"", item.key(),
-                        "\" (allowed: format, version, nodes, edges, conductances, box)"));
+                        "\" (allowed: format, version, nodes, edges, conductances, box, "
+                        "source_nodes)"));
   if (doc.contains("format") && doc.at("format") != kFormat)
     fail(path, concat("format: must be \"", kFormat, "\" (got ", shown(doc.at("format")), ")"));
   if (doc.contains("version") && doc.at("version") != kVersion)
@@ -200,6 +201,20 @@ Vector read_box(const Json& j, const std::string& path) {
   for (Index d = 0; d < box.size(); ++d)
     box[d] = number_at(j[static_cast<std::size_t>(d)], path, concat("box[", d, "]"));
   return box;
+}
+
+/// "source_nodes": each node's index before a generator dropped nodes (the Network checks the
+/// length and order).
+std::vector<Index> read_source_nodes(const Json& j, const std::string& path) {
+  if (!j.is_array())
+    fail(path, concat("source_nodes: must be an array of node indices (got ", shown(j), ")"));
+  std::vector<Index> out;
+  for (std::size_t n = 0; n < j.size(); ++n) {
+    if (!j[n].is_number_integer())
+      fail(path, concat("source_nodes[", n, "]: must be an integer (got ", shown(j[n]), ")"));
+    out.push_back(j[n].get<Index>());
+  }
+  return out;
 }
 
 /// Writes `[\n    item,\n    item\n  ]` (or `[]`) with item(i) writing the i-th element.
@@ -346,8 +361,14 @@ graph::Network read_network_json(const std::string& path) {
                  ? read_conductances(doc.at("conductances"), path, static_cast<Index>(edges.size()))
                  : Vector::Ones(static_cast<Index>(edges.size()));
   Vector box = doc.contains("box") ? read_box(doc.at("box"), path) : Vector();
-  return checked_network(path, nodes.count, std::move(edges), std::move(k),
-                         std::move(nodes.positions), std::move(box));
+  graph::Network net = checked_network(path, nodes.count, std::move(edges), std::move(k),
+                                       std::move(nodes.positions), std::move(box));
+  if (!doc.contains("source_nodes")) return net;
+  try {
+    return net.with_source_nodes(read_source_nodes(doc.at("source_nodes"), path));
+  } catch (const std::invalid_argument& e) {
+    fail(path, without_prefix(e.what(), "network: "));
+  }
 }
 
 void write_network_json(const graph::Network& net, const std::string& path) {
@@ -374,6 +395,11 @@ void write_network_json(const graph::Network& net, const std::string& path) {
                 [&](Index i) { out << '[' << net.edge(i).a << ", " << net.edge(i).b << ']'; });
     out << ",\n  \"conductances\": ";
     write_array(out, net.num_edges(), [&](Index i) { out << exact(net.conductances()[i]); });
+    if (!net.source_nodes().empty()) {
+      out << ",\n  \"source_nodes\": ";
+      write_array(out, net.num_nodes(),
+                  [&](Index n) { out << net.source_nodes()[static_cast<std::size_t>(n)]; });
+    }
     out << "\n}\n";
   });
 }

@@ -571,6 +571,21 @@ Index map_size(Section& s, const std::string& key, Index fallback) {
   return n;
 }
 
+// A zero column of the target map is an input with exactly no effect on any target (the
+// network can only learn to ignore it); a zero row an output whose target is always 0.
+std::vector<std::string> map_warnings(const Matrix& map) {
+  std::vector<std::string> out;
+  for (Index j = 0; j < map.cols(); ++j)
+    if ((map.col(j).array() == 0.0).all())
+      out.push_back(concat("data.map: column ", j, " is zero, so input ", j,
+                           " has no effect on any target (was another map meant?)"));
+  for (Index k = 0; k < map.rows(); ++k)
+    if ((map.row(k).array() == 0.0).all())
+      out.push_back(concat("data.map: row ", k, " is zero, so the target of output ", k,
+                           " is 0 for every sample, whatever the inputs"));
+  return out;
+}
+
 void read_data(Section& s, Experiment& e, const std::string& base_dir) {
   const std::string kind = s.text("kind", "");
   const auto seed = static_cast<std::uint64_t>(s.integer("seed", 1));
@@ -578,6 +593,7 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
   const Index num_dofs = e.model->num_dofs();
   if (kind == "linear") {
     const Matrix map = named_or_explicit_map(s);
+    e.warnings = map_warnings(map);
     const Index samples =
         sample_count(s, "samples", 112, static_cast<double>(map.rows() + map.cols()), num_dofs);
     const double low = s.number("low", 0.0), high = s.number("high", 1.0);
@@ -585,6 +601,7 @@ void read_data(Section& s, Experiment& e, const std::string& base_dir) {
     all = guarded(s, "high", [&] { return linear_regression_data(map, samples, low, high, seed); });
   } else if (kind == "normal_linear") {
     const Matrix map = named_or_explicit_map(s);
+    e.warnings = map_warnings(map);
     const Index samples =
         sample_count(s, "samples", 150, static_cast<double>(map.rows() + map.cols()), num_dofs);
     all = guarded(s, "sd", [&] {

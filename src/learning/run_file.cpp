@@ -46,7 +46,8 @@ void write_input_hashes(io::H5Writer& w, const Experiment& e) {
   w.create_group("/inputs");
   for (std::size_t k = 0; k < e.input_files.size(); ++k) {
     const std::string name = "/inputs/file_" + std::to_string(k);
-    w.write(name, io::sha256_of_file(e.input_files[k]));
+    w.write(name, io::sha256_of_file(e.input_files[k]),
+            {"SHA-256 of an input file the experiment read (its path: attribute 'path').", "", ""});
     w.write_attribute(name, "path", e.input_files[k]);
   }
 }
@@ -79,19 +80,29 @@ void write_checkpoint(const std::string& path, const Experiment& experiment,
                       const TrainerState& state) {
   io::H5Writer w(path);
   io::write_format(w, "checkpoint", kCheckpointFormatVersion);
-  w.write("/config", experiment.config_text);
+  w.write("/config", experiment.config_text,
+          {"The experiment TOML text of the run; --resume refuses another.", "", ""});
   write_input_hashes(w, experiment);
-  w.write("/w", state.w);
-  w.write("/step", state.step);
-  w.write("/rng", state.rng_state);
+  w.write("/w", state.w,
+          {"Learning parameters at /step.", "as /parameters/final of the run file", "parameter"});
+  w.write("/step", state.step, {"Training steps done.", "step", ""});
+  w.write("/rng", state.rng_state,
+          {"State of the minibatch random generator (std::mt19937_64 text form).", "", ""});
   std::vector<Index> frozen;
   for (std::size_t i = 0; i < state.frozen.size(); ++i)
     if (state.frozen[i]) frozen.push_back(static_cast<Index>(i));
-  w.write("/frozen", frozen);
-  w.write("/log", log_matrix(state.log));
-  w.write("/snapshot_steps", state.snapshot_steps);
-  w.write("/snapshots", stack(state.snapshots, state.w.size()));
-  w.write("/stopped_on_cost", static_cast<Index>(state.stopped_on_cost));
+  w.write("/frozen", frozen, {"Parameters that no longer learn.", "index (parameter)", "frozen"});
+  w.write("/log", log_matrix(state.log),
+          {"The cost log so far; columns step, train cost, train accuracy, test cost, test "
+           "accuracy (-1: not measured).",
+           "step; loss; 1; loss; 1", "row, column"});
+  w.write("/snapshot_steps", state.snapshot_steps,
+          {"Training step of each parameter snapshot.", "step", "snapshot"});
+  w.write("/snapshots", stack(state.snapshots, state.w.size()),
+          {"Learning parameters at each snapshot step.", "as /w", "snapshot, parameter"});
+  w.write("/stopped_on_cost", static_cast<Index>(state.stopped_on_cost),
+          {"1 if training stopped because the cost reached protocol.stop_cost, else 0.", "1", ""});
+  io::require_described(w);
   w.commit();
 }
 
@@ -179,11 +190,154 @@ RunContents read_run(const std::string& path) {
   return run;
 }
 
+void write_network(io::H5Writer& w, const std::string& group, const graph::Network& net) {
+  w.write(group + "/num_nodes", net.num_nodes(), {"Number of nodes of the network.", "1", ""});
+  io::IndexMatrix edges(net.num_edges(), 2);
+  for (Index i = 0; i < net.num_edges(); ++i) edges.row(i) << net.edge(i).a, net.edge(i).b;
+  w.write(group + "/edges", edges,
+          {"The two end nodes (a, b) of each edge; edge i carries parameter i of a resistor or "
+           "spring network.",
+           "index (node)", "edge, end"});
+  if (net.has_positions())
+    w.write(group + "/positions", net.positions(),
+            {"Position of each node.", "length (the network file's units)", "node, coordinate"});
+  if (!net.source_nodes().empty())
+    w.write(group + "/source_nodes", net.source_nodes(),
+            {"Index of each node before the generator dropped nodes (rattlers, nodes outside the "
+             "largest connected component).",
+             "index (node before the drop)", "node"});
+  if (net.is_periodic())
+    w.write(group + "/box", net.box(),
+            {"Side lengths of the periodic box; bonds are minimum images.",
+             "length (the network file's units)", "coordinate"});
+}
+
+namespace {
+
+// Units of the physical quantities of each model (docs/conventions.md).
+struct ModelUnits {
+  std::string state, injection, parameter;
+};
+ModelUnits model_units(physics::ModelKind kind) {
+  switch (kind) {
+    case physics::ModelKind::kResistor:
+      return {"V (or pressure)", "A (or flow)", "S (conductance)"};
+    case physics::ModelKind::kSpring:
+      return {"length (displacement)", "force", "force / length (stiffness)"};
+    case physics::ModelKind::kNode:
+      return {"1 (node value)", "1 (node force)", "1 (entry of W)"};
+  }
+  return {};
+}
+
+// The units of a sample's input values: those of what each channel drives.
+std::string input_units(const Task& task, const ModelUnits& u) {
+  std::string out;
+  for (const auto& c : task.inputs) {
+    const std::string unit = c.kind == InputKind::kInjection ? u.injection : u.state;
+    if (out.find(unit) == std::string::npos) out += (out.empty() ? "" : "; ") + unit;
+  }
+  return out.empty() ? "1" : out;
+}
+
+}  // namespace
+
+void write_task(io::H5Writer& w, const std::string& group, const Experiment& e) {
+  const Task& task = e.task;
+  const ModelUnits u = model_units(e.model->kind());
+  w.write(group + "/num_dofs", e.model->num_dofs(),
+          {"Degrees of freedom of the model: a node of a resistor or node network, node * d + "
+           "component of a d-dimensional spring network.",
+           "1", ""});
+  std::vector<Index> held, ground;
+  Vector held_values(static_cast<Index>(task.fixed.holds.size()));
+  for (std::size_t k = 0; k < task.fixed.holds.size(); ++k) {
+    held.push_back(task.fixed.holds[k].dof);
+    held_values(static_cast<Index>(k)) = task.fixed.holds[k].value;
+    if (task.fixed.holds[k].value == 0.0) ground.push_back(task.fixed.holds[k].dof);
+  }
+  w.write(group + "/fixed_dofs", held,
+          {"Dofs held at the same value for every sample (ground and constant sources).",
+           "index (dof)", "hold"});
+  w.write(group + "/fixed_values", held_values,
+          {"Value at which each of fixed_dofs is held.", u.state, "hold"});
+  w.write(group + "/ground", ground,
+          {"The fixed dofs held at 0 (ground).", "index (dof)", "ground dof"});
+  std::vector<Index> injected;
+  Vector amounts(static_cast<Index>(task.fixed.injections.size()));
+  for (std::size_t k = 0; k < task.fixed.injections.size(); ++k) {
+    injected.push_back(task.fixed.injections[k].dof);
+    amounts(static_cast<Index>(k)) = task.fixed.injections[k].amount;
+  }
+  w.write(group + "/fixed_injection_dofs", injected,
+          {"Dofs receiving a constant injection (current or force) in every sample.", "index (dof)",
+           "injection"});
+  w.write(group + "/fixed_injection_amounts", amounts,
+          {"Amount injected at each of fixed_injection_dofs.", u.injection, "injection"});
+  // Input channels and output readouts have one or more targets each: stored flat, with the
+  // channel of each entry, so that targets[channel == k] are channel k's.
+  std::vector<Index> kinds, targets, channel;
+  std::vector<double> coefficients;
+  for (std::size_t k = 0; k < task.inputs.size(); ++k) {
+    const InputChannel& c = task.inputs[k];
+    kinds.push_back(static_cast<Index>(c.kind));
+    for (std::size_t j = 0; j < c.targets.size(); ++j) {
+      targets.push_back(c.targets[j]);
+      channel.push_back(static_cast<Index>(k));
+      coefficients.push_back(j < c.coefficients.size() ? c.coefficients[j] : 1.0);
+    }
+  }
+  const auto vec = [](const std::vector<double>& v) {
+    return Vector(Eigen::Map<const Vector>(v.data(), static_cast<Index>(v.size())));
+  };
+  w.write(group + "/inputs/kind", kinds,
+          {"Kind of each input channel: 0 = hold (the sample value holds targets[0], a voltage "
+           "source), 1 = injection (the value scales coefficients at the target dofs), 2 = edge "
+           "source (a source in series with edge targets[0]).",
+           "1 (code)", "input"});
+  w.write(group + "/inputs/targets", targets,
+          {"Target of each entry of the input channels: a dof (hold, injection) or an edge "
+           "(edge source).",
+           "index (dof or edge)", "entry"});
+  w.write(
+      group + "/inputs/channel", channel,
+      {"Input channel of each entry (column of the samples' inputs).", "index (input)", "entry"});
+  w.write(group + "/inputs/coefficients", vec(coefficients),
+          {"Gain or injection coefficient of each entry: the channel's value times it is held, "
+           "injected or sourced.",
+           "1", "entry"});
+  std::vector<Index> dofs, readout, edge;
+  coefficients.clear();
+  for (std::size_t k = 0; k < task.outputs.size(); ++k) {
+    const Readout& o = task.outputs[k];
+    edge.push_back(o.edge);
+    for (std::size_t j = 0; j < o.dofs.size(); ++j) {
+      dofs.push_back(o.dofs[j]);
+      readout.push_back(static_cast<Index>(k));
+      coefficients.push_back(o.coefficients[j]);
+    }
+  }
+  w.write(group + "/outputs/dofs", dofs,
+          {"Dof read by each entry of the outputs: output k is the sum of coefficients * state "
+           "over its entries (a node value, or a difference across two dofs).",
+           "index (dof)", "entry"});
+  w.write(group + "/outputs/channel", readout,
+          {"Output of each entry (column of the samples' outputs).", "index (output)", "entry"});
+  w.write(group + "/outputs/coefficients", vec(coefficients),
+          {"Coefficient of each entry in its output.", "1", "entry"});
+  w.write(group + "/outputs/edge", edge,
+          {"The edge whose drop or extension each output reads, -1 for a node readout.",
+           "index (edge)", "output"});
+}
+
 void write_run(const std::string& path, const Experiment& e, Trainer& trainer) {
   io::H5Writer w(path);
   io::write_format(w, "run", kRunFormatVersion);
   const auto& st = trainer.state();
-  w.write("/config", e.config_text);
+  const ModelUnits u = model_units(e.model->kind());
+  w.write("/config", e.config_text,
+          {"The experiment TOML text the run was trained with (any --set overrides appended).", "",
+           ""});
   write_input_hashes(w, e);
   w.write_attribute("/", "run_id", run_id(e, st));
   w.write_attribute("/", "description", e.description);
@@ -192,52 +346,68 @@ void write_run(const std::string& path, const Experiment& e, Trainer& trainer) {
   w.write_attribute("/", "loss", to_string(e.loss.kind));
   w.write_attribute("/", "reduction", to_string(e.loss.reduction));
   w.write_attribute("/", "learn", to_string(e.protocol.learn));
-  // network
-  Matrix edges(e.network.num_edges(), 2);
-  for (Index i = 0; i < e.network.num_edges(); ++i)
-    edges.row(i) << static_cast<double>(e.network.edge(i).a),
-        static_cast<double>(e.network.edge(i).b);
-  w.write("/network/num_nodes", e.network.num_nodes());
-  w.write("/network/edges", edges);
-  if (e.network.has_positions()) w.write("/network/positions", e.network.positions());
-  if (e.network.is_periodic()) w.write("/network/box", e.network.box());
-  // task
-  std::vector<Index> held;
-  for (const auto& h : e.task.fixed.holds) held.push_back(h.dof);
-  w.write("/task/fixed_dofs", held);
-  Matrix fixed_values(static_cast<Index>(e.task.fixed.holds.size()), 1);
-  for (std::size_t k = 0; k < e.task.fixed.holds.size(); ++k)
-    fixed_values(static_cast<Index>(k), 0) = e.task.fixed.holds[k].value;
-  w.write("/task/fixed_values", Vector(fixed_values.col(0)));
+  write_network(w, "/network", e.network);
+  write_task(w, "/task", e);
   // parameters and log
-  w.write("/parameters/initial", e.initial_parameters);
-  w.write("/parameters/final", st.w);
-  w.write("/parameters/snapshot_steps", st.snapshot_steps);
-  w.write("/parameters/snapshots", stack(st.snapshots, st.w.size()));
+  w.write("/parameters/initial", e.initial_parameters,
+          {"Learning parameters before training (edge conductances or stiffnesses, node weights).",
+           u.parameter, "parameter"});
+  w.write("/parameters/final", st.w,
+          {"Learning parameters after the last training step.", u.parameter, "parameter"});
+  w.write("/parameters/snapshot_steps", st.snapshot_steps,
+          {"Training step at which each snapshot was taken.", "step", "snapshot"});
+  w.write("/parameters/snapshots", stack(st.snapshots, st.w.size()),
+          {"Learning parameters at each snapshot step.", u.parameter, "snapshot, parameter"});
   std::vector<Index> frozen;
   for (std::size_t i = 0; i < st.frozen.size(); ++i)
     if (st.frozen[i]) frozen.push_back(static_cast<Index>(i));
-  w.write("/parameters/frozen", frozen);
+  w.write("/parameters/frozen", frozen,
+          {"Parameters that no longer learn (frozen at a bound).", "index (parameter)", "frozen"});
+  std::vector<Index> steps;
+  for (const auto& row : st.log) steps.push_back(row.step);
   const Matrix log = log_matrix(st.log);
-  w.write("/log/step", Vector(log.col(0)));
-  w.write("/log/train_cost", Vector(log.col(1)));
-  w.write("/log/train_accuracy", Vector(log.col(2)));
-  w.write("/log/test_cost", Vector(log.col(3)));
-  w.write("/log/test_accuracy", Vector(log.col(4)));
-  // final state of the training samples
+  w.write(
+      "/log/step", steps,
+      {"Training step of each log row; costs are taken before that step's update.", "step", "row"});
+  w.write("/log/train_cost", Vector(log.col(1)),
+          {"Loss over the training samples.", "1 (loss, squared output units for mse)", "row"});
+  w.write("/log/train_accuracy", Vector(log.col(2)),
+          {"Fraction of training samples classified right; -1 without labels.", "1", "row"});
+  w.write("/log/test_cost", Vector(log.col(3)),
+          {"Loss over the test samples; -1 without a test set.",
+           "1 (loss, squared output units for mse)", "row"});
+  w.write(
+      "/log/test_accuracy", Vector(log.col(4)),
+      {"Fraction of test samples classified right; -1 without labels or test set.", "1", "row"});
+  // final state of the training samples, samples first in every array
   trainer.evaluate();  // makes the responses current for the final parameters
   const Responses& r = trainer.responses();
-  w.write("/final/train_inputs", e.train.inputs);
-  w.write("/final/train_targets", e.train.targets);
-  w.write("/final/train_outputs", r.outputs(e.train.inputs));
-  w.write("/final/train_states", r.states(e.train.inputs));
-  if (!e.train.labels.empty()) w.write("/final/train_labels", e.train.labels);
+  const std::string in_units = input_units(e.task, u);
+  w.write("/final/train_inputs", e.train.inputs,
+          {"Input values of each training sample (columns: /task/inputs channels).", in_units,
+           "sample, input"});
+  w.write("/final/train_targets", e.train.targets,
+          {"Desired outputs of each training sample.", u.state, "sample, output"});
+  w.write("/final/train_outputs", r.outputs(e.train.inputs),
+          {"Outputs of the trained network for each training sample.", u.state, "sample, output"});
+  w.write("/final/train_states", Matrix(r.states(e.train.inputs).transpose()),
+          {"Free state (every dof) of the trained network for each training sample.", u.state,
+           "sample, dof"});
+  if (!e.train.labels.empty())
+    w.write("/final/train_labels", e.train.labels,
+            {"Class label of each training sample.", "index (class)", "sample"});
   if (e.test.size() > 0) {
-    w.write("/final/test_inputs", e.test.inputs);
-    w.write("/final/test_targets", e.test.targets);
-    w.write("/final/test_outputs", r.outputs(e.test.inputs));
-    if (!e.test.labels.empty()) w.write("/final/test_labels", e.test.labels);
+    w.write("/final/test_inputs", e.test.inputs,
+            {"Input values of each test sample.", in_units, "sample, input"});
+    w.write("/final/test_targets", e.test.targets,
+            {"Desired outputs of each test sample.", u.state, "sample, output"});
+    w.write("/final/test_outputs", r.outputs(e.test.inputs),
+            {"Outputs of the trained network for each test sample.", u.state, "sample, output"});
+    if (!e.test.labels.empty())
+      w.write("/final/test_labels", e.test.labels,
+              {"Class label of each test sample.", "index (class)", "sample"});
   }
+  io::require_described(w);
   w.commit();
 }
 

@@ -56,49 +56,77 @@ TrainedRun finished_run(learning::Trainer& trainer, Vector initial, double secon
 void write_training(io::H5Writer& out, const std::string& group, const learning::Experiment& e,
                     const TrainedRun& run) {
   const auto& net = e.network;
-  if (net.has_positions()) out.write(group + "/network/positions", net.positions());
-  if (net.is_periodic()) out.write(group + "/network/box", net.box());
-  Matrix edges(net.num_edges(), 2);
-  for (Index i = 0; i < net.num_edges(); ++i) {
-    edges(i, 0) = static_cast<double>(net.edge(i).a);
-    edges(i, 1) = static_cast<double>(net.edge(i).b);
-  }
-  out.write(group + "/network/edges", edges);
+  const std::string length = "length (the network's units)";
+  if (net.has_positions())
+    out.write(group + "/network/positions", net.positions(),
+              {"Position of each node.", length, "node, coordinate"});
+  if (net.is_periodic())
+    out.write(group + "/network/box", net.box(),
+              {"Side lengths of the periodic box.", length, "coordinate"});
+  io::IndexMatrix edges(net.num_edges(), 2);
+  for (Index i = 0; i < net.num_edges(); ++i) edges.row(i) << net.edge(i).a, net.edge(i).b;
+  out.write(group + "/network/edges", edges,
+            {"The two end nodes (a, b) of each edge; edge i carries parameter i.", "index (node)",
+             "edge, end"});
   std::vector<Index> inputs, outputs, held;
   for (const auto& c : e.task.inputs)
     if (c.kind == learning::InputKind::kHold)
       inputs.insert(inputs.end(), c.targets.begin(), c.targets.end());
   for (const auto& o : e.task.outputs) outputs.insert(outputs.end(), o.dofs.begin(), o.dofs.end());
   for (const auto& h : e.task.fixed.holds) held.push_back(h.dof);
-  out.write(group + "/task/inputs", inputs);
-  out.write(group + "/task/outputs", outputs);
-  out.write(group + "/task/held", held);
-  out.write(group + "/parameters/initial", run.initial);
-  out.write(group + "/parameters/final", run.final);
+  out.write(group + "/task/inputs", inputs,
+            {"Nodes held at the sample's input values (voltage-source inputs).", "index (node)",
+             "input node"});
+  out.write(group + "/task/outputs", outputs,
+            {"Nodes read by the outputs (both nodes of a difference output).", "index (node)",
+             "output node"});
+  out.write(group + "/task/held", held,
+            {"Nodes held at the same value in every sample (ground and constant sources).",
+             "index (node)", "held node"});
+  const std::string parameter = "S (conductance), or stiffness for a spring network";
+  out.write(group + "/parameters/initial", run.initial,
+            {"Learning parameters before training.", parameter, "edge"});
+  out.write(group + "/parameters/final", run.final,
+            {"Learning parameters after training.", parameter, "edge"});
   const auto n = static_cast<Index>(run.log.size());
-  Vector step(n), train_cost(n), train_acc(n), test_cost(n), test_acc(n);
+  std::vector<Index> step;
+  Vector train_cost(n), train_acc(n), test_cost(n), test_acc(n);
   for (Index k = 0; k < n; ++k) {
     const auto& row = run.log[static_cast<std::size_t>(k)];
-    step(k) = static_cast<double>(row.step);
+    step.push_back(row.step);
     train_cost(k) = row.train_cost;
     train_acc(k) = row.train_accuracy;
     test_cost(k) = row.test_cost;
     test_acc(k) = row.test_accuracy;
   }
-  out.write(group + "/log/step", step);
-  out.write(group + "/log/train_cost", train_cost);
-  out.write(group + "/log/train_accuracy", train_acc);
-  out.write(group + "/log/test_cost", test_cost);
-  out.write(group + "/log/test_accuracy", test_acc);
+  const std::string loss = "1 (loss, squared output units for mse)";
+  out.write(group + "/log/step", step,
+            {"Training step of each log row (costs before that step's update).", "step", "row"});
+  out.write(group + "/log/train_cost", train_cost,
+            {"Loss over the training samples.", loss, "row"});
+  out.write(group + "/log/train_accuracy", train_acc,
+            {"Fraction of training samples classified right; -1 without labels.", "1", "row"});
+  out.write(group + "/log/test_cost", test_cost,
+            {"Loss over the test samples; -1 without a test set.", loss, "row"});
+  out.write(
+      group + "/log/test_accuracy", test_acc,
+      {"Fraction of test samples classified right; -1 without labels or test set.", "1", "row"});
   learning::Responses responses(*e.model, e.task, e.solve);
   responses.update(run.final);
-  out.write(group + "/train/inputs", e.train.inputs);
-  out.write(group + "/train/targets", e.train.targets);
-  out.write(group + "/train/outputs", responses.outputs(e.train.inputs));
+  const std::string state = "V (or the model's state units)";
+  out.write(group + "/train/inputs", e.train.inputs,
+            {"Input values of each training sample.", state, "sample, input"});
+  out.write(group + "/train/targets", e.train.targets,
+            {"Desired outputs of each training sample.", state, "sample, output"});
+  out.write(group + "/train/outputs", responses.outputs(e.train.inputs),
+            {"Outputs of the trained network for each training sample.", state, "sample, output"});
   if (e.test.size() > 0) {
-    out.write(group + "/test/inputs", e.test.inputs);
-    out.write(group + "/test/targets", e.test.targets);
-    out.write(group + "/test/outputs", responses.outputs(e.test.inputs));
+    out.write(group + "/test/inputs", e.test.inputs,
+              {"Input values of each test sample.", state, "sample, input"});
+    out.write(group + "/test/targets", e.test.targets,
+              {"Desired outputs of each test sample.", state, "sample, output"});
+    out.write(group + "/test/outputs", responses.outputs(e.test.inputs),
+              {"Outputs of the trained network for each test sample.", state, "sample, output"});
   }
 }
 

@@ -29,10 +29,10 @@ TrainedRun train(const learning::Experiment& e, const Context& context, const st
 /// cost before each step's update).
 TrainedRun finished_run(learning::Trainer& trainer, Vector initial, double seconds);
 
-/// Writes under `group`: network/{positions (N x d), box (d, periodic networks only), edges
-/// (M x 2, as doubles)},
+/// Writes under `group`, every dataset described (io::Describe): network/{positions (N x d),
+/// box (d, periodic networks only), edges (M x 2, int64)},
 /// task/{inputs, outputs, held} (node indices; for difference outputs both nodes),
-/// parameters/{initial, final}, log/{step, train_cost, train_accuracy, test_cost,
+/// parameters/{initial, final}, log/{step (int64), train_cost, train_accuracy, test_cost,
 /// test_accuracy}, and the training data train/{inputs, targets, outputs} at the final
 /// parameters.
 void write_training(io::H5Writer& out, const std::string& group, const learning::Experiment& e,

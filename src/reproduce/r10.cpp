@@ -70,28 +70,45 @@ CheckTable learning_trends(Context& context, const std::string& id,
         });
 
     const std::string g = "analysis/" + variant + "/";
-    auto write = [&](const std::string& name, double Realisation::*field) {
+    auto write = [&](const std::string& name, double Realisation::*field,
+                     const std::string& description, const std::string& units) {
       Vector x(n);
       for (Index i = 0; i < n; ++i) x[i] = results[static_cast<std::size_t>(i)].*field;
-      context.results.write(g + name, x);
+      context.results.write(g + name, x, {description, units, "realisation"});
       return x;
     };
-    const Vector c0 = write("cost_before", &Realisation::cost_before);
-    const Vector c1 = write("cost_after", &Realisation::cost_after);
-    const Vector l0 = write("lambda_min_before", &Realisation::lambda_before);
-    const Vector l1 = write("lambda_min_after", &Realisation::lambda_after);
-    const Vector g0 = write("gbar_before", &Realisation::gbar_before);
-    const Vector g1 = write("gbar_after", &Realisation::gbar_after);
-    const Vector d0 = write("deff_before", &Realisation::deff_before);
-    const Vector d1 = write("deff_after", &Realisation::deff_after);
+    const std::string stiffness = "as the parameters (stiffness or conductance)";
+    const std::string compliance = "1 / parameter units";
+    const Vector c0 = write("cost_before", &Realisation::cost_before,
+                            "Training cost before training, per realisation.", "1 (loss)");
+    const Vector c1 = write("cost_after", &Realisation::cost_after,
+                            "Training cost after training, per realisation.", "1 (loss)");
+    const Vector l0 = write(
+        "lambda_min_before", &Realisation::lambda_before,
+        "Lowest eigenvalue of the grounded Hessian before training, per realisation.", stiffness);
+    const Vector l1 = write(
+        "lambda_min_after", &Realisation::lambda_after,
+        "Lowest eigenvalue of the grounded Hessian after training, per realisation.", stiffness);
+    const Vector g0 =
+        write("gbar_before", &Realisation::gbar_before,
+              "Effective conductance g_bar (003 eq. 28) before training.", compliance);
+    const Vector g1 = write("gbar_after", &Realisation::gbar_after,
+                            "Effective conductance g_bar (003 eq. 28) after training.", compliance);
+    const Vector d0 = write("deff_before", &Realisation::deff_before,
+                            "Effective dimension D_eff (003 eq. 31) before training.", "1");
+    const Vector d1 = write("deff_after", &Realisation::deff_after,
+                            "Effective dimension D_eff (003 eq. 31) after training.", "1");
     const auto& log = results.front().log;
-    Vector step(static_cast<Index>(log.size())), cost(static_cast<Index>(log.size()));
+    std::vector<Index> step;
+    Vector cost(static_cast<Index>(log.size()));
     for (std::size_t k = 0; k < log.size(); ++k) {
-      step[static_cast<Index>(k)] = static_cast<double>(log[k].step);
+      step.push_back(log[k].step);
       cost[static_cast<Index>(k)] = log[k].train_cost;
     }
-    context.results.write(g + "log_step", step);  // realisation 0
-    context.results.write(g + "log_train_cost", cost);
+    context.results.write(g + "log_step", step,
+                          {"Training step of each log row of realisation 0.", "step", "row"});
+    context.results.write(g + "log_train_cost", cost,
+                          {"Training cost of realisation 0 at each log row.", "1 (loss)", "row"});
 
     // Ratios after/before, the fraction of realisations below (or above) 1 and the median.
     auto ratios = [&](const Vector& before, const Vector& after) {

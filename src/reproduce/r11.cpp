@@ -140,19 +140,50 @@ CheckTable run(Context& context) {
     const Index tasks = results.front().tasks;
     const Index modes = shift_bottom.size();
     const std::string g = "analysis/" + variant + "/";
-    context.results.write(g + "log_shift_from_bottom", shift_bottom);
-    context.results.write(g + "log_shift_from_top", shift_top);
-    context.results.write(g + "alignment_from_bottom", align_bottom);
-    context.results.write(g + "alignment_from_top", align_top);
-    context.results.write(g + "alignment_from_bottom_before", align_bottom_before);
-    context.results.write(g + "output_alignment_from_bottom", output_align_bottom);
-    context.results.write(g + "response_alignment_from_bottom", response_bottom);
-    context.results.write(g + "response_alignment_from_bottom_before", response_bottom_before);
-    context.results.write(g + "random_alignment", random_overlap);
+    context.results.write(
+        g + "log_shift_from_bottom", shift_bottom,
+        {"Mean over realisations of log(lambda_after / lambda_before) of the k-th softest mode.",
+         "1 (natural log)", "mode from bottom"});
+    context.results.write(
+        g + "log_shift_from_top", shift_top,
+        {"Mean over realisations of log(lambda_after / lambda_before) of the k-th stiffest mode.",
+         "1 (natural log)", "mode from top"});
+    context.results.write(
+        g + "alignment_from_bottom", align_bottom,
+        {"Mean overlap of the k-th softest mode with the span of the task forces, after training.",
+         "1", "mode from bottom"});
+    context.results.write(
+        g + "alignment_from_top", align_top,
+        {"Mean overlap of the k-th stiffest mode with the span of the task forces, after training.",
+         "1", "mode from top"});
+    context.results.write(
+        g + "alignment_from_bottom_before", align_bottom_before,
+        {"Mean overlap of the k-th softest mode with the task forces, before training.", "1",
+         "mode from bottom"});
+    context.results.write(
+        g + "output_alignment_from_bottom", output_align_bottom,
+        {"Mean overlap of the k-th softest mode with the output readouts, after training.", "1",
+         "mode from bottom"});
+    context.results.write(
+        g + "response_alignment_from_bottom", response_bottom,
+        {"Mean overlap of the k-th softest mode with the task responses, after training.", "1",
+         "mode from bottom"});
+    context.results.write(
+        g + "response_alignment_from_bottom_before", response_bottom_before,
+        {"Mean overlap of the k-th softest mode with the task responses, before training.", "1",
+         "mode from bottom"});
+    context.results.write(
+        g + "random_alignment", random_overlap,
+        {"Median expected overlap of a random direction (tasks / modes).", "1", ""});
     Matrix first(results.front().values_after.size(), 4);  // realisation 0, for the figure
     first << results.front().values_before, results.front().values_after,
         results.front().overlap_before, results.front().overlap_after;
-    context.results.write(g + "realisation0", first);
+    context.results.write(g + "realisation0", first,
+                          {"Realisation 0 per mode (ascending): eigenvalue before, eigenvalue "
+                           "after, task-force overlap before, after.",
+                           "as the parameters (stiffness or conductance); as the parameters "
+                           "(stiffness or conductance); 1; 1",
+                           "mode, column"});
 
     const std::string who =
         variant + " (" + std::to_string(n) + " realisations, " + std::to_string(tasks) + " tasks)";

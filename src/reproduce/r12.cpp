@@ -113,21 +113,42 @@ CheckTable run(Context& context) {
   const Index cap_half = analysis::capacity(sweep, 0.5);
   const Index cap_all = analysis::capacity(sweep, 1.0);
   auto& out = context.results;
-  out.write("analysis/tasks", tasks);
-  out.write("analysis/success_fraction", fraction);
-  out.write("analysis/error", sweep.error);  // n_T x realisations
-  out.write("analysis/gbar", sweep.effective_conductance);
-  out.write("analysis/deff", sweep.effective_dimension);
-  out.write("analysis/gbar_initial", sweep.initial_effective_conductance);
-  out.write("analysis/deff_initial", sweep.initial_effective_dimension);
-  out.write("analysis/error_quartiles", error_q);  // columns: lower quartile, median, upper
-  out.write("analysis/gbar_quartiles", gbar_q);
-  out.write("analysis/deff_quartiles", deff_q);
-  out.write("analysis/gbar_initial_quartiles", gbar0_q);
-  out.write("analysis/deff_initial_quartiles", deff0_q);
-  out.write("analysis/capacity", Vector::Constant(1, static_cast<double>(cap_half)));
-  out.write("analysis/capacity_all", Vector::Constant(1, static_cast<double>(cap_all)));
-  out.write("analysis/error_threshold", Vector::Constant(1, options.error_threshold));
+  out.write("analysis/tasks", tasks,
+            {"Number of tasks n_T of each point of the sweep.", "1", "point"});
+  out.write("analysis/success_fraction", fraction,
+            {"Fraction of realisations that learned the tasks, per point.", "1", "point"});
+  out.write("analysis/error", sweep.error,
+            {"Final cost C (003 eq. 4) of each realisation (inf: lost positive definiteness).",
+             "1 (cost C of 003 eq. 4)", "point, realisation"});  // n_T x realisations
+  out.write("analysis/gbar", sweep.effective_conductance,
+            {"Effective conductance g_bar after training.", "1 / stiffness", "point, realisation"});
+  out.write("analysis/deff", sweep.effective_dimension,
+            {"Effective dimension D_eff after training.", "1", "point, realisation"});
+  out.write(
+      "analysis/gbar_initial", sweep.initial_effective_conductance,
+      {"Effective conductance g_bar before training.", "1 / stiffness", "point, realisation"});
+  out.write("analysis/deff_initial", sweep.initial_effective_dimension,
+            {"Effective dimension D_eff before training.", "1", "point, realisation"});
+  out.write(
+      "analysis/error_quartiles", error_q,
+      {"Lower quartile, median and upper quartile of the error per point.",
+       "1 (cost C of 003 eq. 4)", "point, quartile"});  // columns: lower quartile, median, upper
+  out.write("analysis/gbar_quartiles", gbar_q,
+            {"Quartiles of g_bar after training per point.", "1 / stiffness", "point, quartile"});
+  out.write("analysis/deff_quartiles", deff_q,
+            {"Quartiles of D_eff after training per point.", "1", "point, quartile"});
+  out.write("analysis/gbar_initial_quartiles", gbar0_q,
+            {"Quartiles of g_bar before training per point.", "1 / stiffness", "point, quartile"});
+  out.write("analysis/deff_initial_quartiles", deff0_q,
+            {"Quartiles of D_eff before training per point.", "1", "point, quartile"});
+  out.write(
+      "analysis/capacity", Vector::Constant(1, static_cast<double>(cap_half)),
+      {"Capacity: the largest n_T learned by at least half of the realisations.", "1", "value"});
+  out.write("analysis/capacity_all", Vector::Constant(1, static_cast<double>(cap_all)),
+            {"The largest n_T learned by every realisation.", "1", "value"});
+  out.write("analysis/error_threshold", Vector::Constant(1, options.error_threshold),
+            {"Error below which a realisation counts as having learned.", "1 (cost C of 003 eq. 4)",
+             "value"});
 
   std::ostringstream fractions;
   for (Index k = 0; k < rows; ++k)

@@ -107,21 +107,29 @@ CheckTable run(Context& context) {
     for (const auto& r : results) v.push_back(r.*field);
     return v;
   };
-  const auto write = [&](const std::string& name, const std::vector<double>& v) {
-    context.results.write("analysis/" + name, Vector::Map(v.data(), static_cast<Index>(v.size())));
+  const auto write = [&](const std::string& name, const std::vector<double>& v,
+                         const std::string& description) {
+    context.results.write("analysis/" + name, Vector::Map(v.data(), static_cast<Index>(v.size())),
+                          {description, "1", "realisation"});
   };
   const auto iris_train = column(&Realisation::iris_train);
   const auto iris_test = column(&Realisation::iris_test);
   const auto iris_ratio = column(&Realisation::iris_cost_ratio);
   const auto reg_train = column(&Realisation::regression_train_ratio);
   const auto reg_test = column(&Realisation::regression_test_ratio);
-  write("iris_train_accuracy", iris_train);
-  write("iris_test_accuracy", iris_test);
-  write("iris_cost_ratio", iris_ratio);
-  write("regression_train_mse", column(&Realisation::regression_train));
-  write("regression_test_mse", column(&Realisation::regression_test));
-  write("regression_train_ratio", reg_train);
-  write("regression_test_ratio", reg_test);
+  write("iris_train_accuracy", iris_train,
+        "Winner-take-all accuracy on the Iris training set, per realisation.");
+  write("iris_test_accuracy", iris_test,
+        "Winner-take-all accuracy on the Iris test set, per realisation.");
+  write("iris_cost_ratio", iris_ratio, "Final over initial Iris training cost, per realisation.");
+  write("regression_train_mse", column(&Realisation::regression_train),
+        "Plain MSE of the regression on its training samples after training, per realisation.");
+  write("regression_test_mse", column(&Realisation::regression_test),
+        "Plain MSE of the regression on its test samples after training, per realisation.");
+  write("regression_train_ratio", reg_train,
+        "Final over initial regression training MSE, per realisation.");
+  write("regression_test_ratio", reg_test,
+        "Final over initial regression test MSE, per realisation.");
 
   const learning::Experiment shipped = config.experiment(context.seed);
   std::ostringstream iris_note;

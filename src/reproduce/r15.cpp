@@ -57,8 +57,11 @@ CheckTable run(Context& context) {
         detail::winner_take_all_accuracy(responses.outputs(e.train.inputs), e.train.targets);
     const double test_accuracy =
         detail::winner_take_all_accuracy(responses.outputs(e.test.inputs), e.test.targets);
-    context.results.write("analysis/" + rule + "/confusion_test",
-                          confusion(responses.outputs(e.test.inputs), e.test.targets));
+    context.results.write(
+        "analysis/" + rule + "/confusion_test",
+        confusion(responses.outputs(e.test.inputs), e.test.targets),
+        {"Confusion matrix on the test set: counts of true class against predicted class.",
+         "1 (samples)", "true class, predicted class"});
 
     // 004 App. N: the landscape in resistance space around the trained state.
     std::vector<Vector> trajectory;
@@ -70,11 +73,23 @@ CheckTable run(Context& context) {
     const analysis::Landscape landscape = analysis::trajectory_landscape(
         *e.model, e.task, e.train, e.loss, trajectory, landscape_options);
     const std::string g = "analysis/" + rule + "/landscape/";
-    context.results.write(g + "axis1", landscape.axis1);
-    context.results.write(g + "axis2", landscape.axis2);
-    context.results.write(g + "cost", landscape.cost);
-    context.results.write(g + "coordinates", landscape.coordinates);
-    context.results.write(g + "explained_variance", landscape.explained_variance);
+    context.results.write(
+        g + "axis1", landscape.axis1,
+        {"Grid coordinates along the first principal direction of the trajectory.",
+         "ohm (resistance)", "grid point"});
+    context.results.write(g + "axis2", landscape.axis2,
+                          {"Grid coordinates along the second principal direction.",
+                           "ohm (resistance)", "grid point"});
+    context.results.write(g + "cost", landscape.cost,
+                          {"Training cost on the grid, cost(i, j) at axis1[i], axis2[j]; NaN where "
+                           "a resistance is <= 0.",
+                           "1 (loss)", "axis1 point, axis2 point"});
+    context.results.write(g + "coordinates", landscape.coordinates,
+                          {"The training trajectory projected on the two directions.",
+                           "ohm (resistance)", "snapshot, direction"});
+    context.results.write(
+        g + "explained_variance", landscape.explained_variance,
+        {"Fraction of the trajectory's variance along each direction.", "1", "direction"});
 
     const std::string who = rule == "exact" ? "projector" : "two-phase";
     const std::string note = "winner-take-all over the two output edges; final hinge loss " +

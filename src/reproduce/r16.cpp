@@ -55,9 +55,14 @@ CheckTable run(Context& context) {
     for (Index job = 0; job < np * trials; ++job)
       accuracy[v](job / trials, job % trials) = rows[static_cast<std::size_t>(job)][0];
   }
-  context.results.write("analysis/p_freeze", Vector(Vector::Map(ps.data(), np)));
-  context.results.write("analysis/test_accuracy_two_phase", accuracy[0]);
-  context.results.write("analysis/test_accuracy_exact", accuracy[1]);
+  context.results.write(
+      "analysis/p_freeze", Vector(Vector::Map(ps.data(), np)),
+      {"Probability that an edge is frozen in a step, per point of the sweep.", "1", "point"});
+  context.results.write("analysis/test_accuracy_two_phase", accuracy[0],
+                        {"Test accuracy of the two-phase rule per trial.", "1", "point, trial"});
+  context.results.write(
+      "analysis/test_accuracy_exact", accuracy[1],
+      {"Test accuracy of the exact (projector) rule per trial.", "1", "point, trial"});
 
   const Vector mean_tp = accuracy[0].rowwise().mean(), mean_ex = accuracy[1].rowwise().mean();
   // The drop from p = 0 averaged over the p_freeze values > 0: the area between the curve and

@@ -112,10 +112,18 @@ CheckTable run(Context& context) {
       if (r.map_error[ex] < r.map_error[tp]) ++exact_better;
     }
     const std::string g = "analysis/" + name + "/";
-    context.results.write(g + "cost_two_phase", cost_tp);
-    context.results.write(g + "cost_exact", cost_ex);
-    context.results.write(g + "map_error_two_phase", Vector(Vector::Map(err_tp.data(), keep)));
-    context.results.write(g + "map_error_exact", Vector(Vector::Map(err_ex.data(), keep)));
+    context.results.write(g + "cost_two_phase", cost_tp,
+                          {"Training cost at each step of the two-phase rule, per kept network.",
+                           "1 (loss)", "network, step"});
+    context.results.write(g + "cost_exact", cost_ex,
+                          {"Training cost at each step of the exact rule, per kept network.",
+                           "1 (loss)", "network, step"});
+    context.results.write(
+        g + "map_error_two_phase", Vector(Vector::Map(err_tp.data(), keep)),
+        {"||learned map - target map||_F / ||target map||_F after two-phase training.", "1",
+         "network"});
+    context.results.write(g + "map_error_exact", Vector(Vector::Map(err_ex.data(), keep)),
+                          {"The same after exact training.", "1", "network"});
     const std::string kept = std::to_string(keep) + " of " + std::to_string(n) + " networks";
     const std::string detail_note =
         "median ||L - M||_F / ||M||_F: two-phase " + text(median(err_tp)) + ", projector " +

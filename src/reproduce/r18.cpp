@@ -135,15 +135,27 @@ CheckTable run(Context& context) {
   }
   const Vector betas = results.front().betas;
   auto& out = context.results;
-  out.write("analysis/betas", betas);
-  out.write("analysis/finite_nudge_error", nudge_error);
-  out.write("analysis/error_to_exact", to_exact);
-  out.write("analysis/noise_bias", noise_bias);
-  out.write("analysis/noise_bias_error", noise_se);
-  out.write("analysis/predicted_noise_bias", predicted);
-  out.write("analysis/exact_noise_bias", exact_bias);
-  out.write("analysis/exact_noise_bias_error", exact_se);
-  out.write("analysis/noise_sd", options.noise_sd);
+  out.write("analysis/betas", betas, {"Nudge amplitudes beta.", "1", "beta"});
+  out.write(
+      "analysis/finite_nudge_error", nudge_error,
+      {"|T(beta) - T_0| / |T_0| of the two-phase estimate (004 App. F).", "1", "network, beta"});
+  out.write("analysis/error_to_exact", to_exact,
+            {"|T(beta) - exact| / |exact|.", "1", "network, beta"});
+  out.write("analysis/noise_bias", noise_bias,
+            {"Monte Carlo bias of the two-phase estimate under label noise, over |T_0|.", "1",
+             "network, beta"});
+  out.write("analysis/noise_bias_error", noise_se,
+            {"Standard error of that bias.", "1", "network, beta"});
+  out.write("analysis/predicted_noise_bias", predicted,
+            {"The same bias in closed form (004 App. L eq. 144).", "1", "network, beta"});
+  out.write(
+      "analysis/exact_noise_bias", exact_bias,
+      {"Bias of the exact gradient under label noise, over |exact| (0 up to Monte Carlo error).",
+       "1", "network"});
+  out.write("analysis/exact_noise_bias_error", exact_se,
+            {"Standard error of that bias.", "1", "network"});
+  out.write("analysis/noise_sd", options.noise_sd,
+            {"Standard deviation of the Gaussian label noise.", "V (output units)", ""});
 
   // The index of 004 Fig. 6's beta = 0.3 (or the nearest on the grid).
   Index b03 = 0;
@@ -214,9 +226,13 @@ CheckTable run(Context& context) {
     exact_errors.push_back(r.limit.exact_error);
     exact_cosines.push_back(r.limit.exact_cosine);
   }
-  out.write("analysis/limit_vs_eq16", Vector(Vector::Map(eq16_errors.data(), n)));
-  out.write("analysis/limit_vs_exact", Vector(Vector::Map(exact_errors.data(), n)));
-  out.write("analysis/limit_cosine_exact", Vector(Vector::Map(exact_cosines.data(), n)));
+  out.write(
+      "analysis/limit_vs_eq16", Vector(Vector::Map(eq16_errors.data(), n)),
+      {"Relative error of the extrapolated beta -> 0 limit against 004 eq. 16.", "1", "network"});
+  out.write("analysis/limit_vs_exact", Vector(Vector::Map(exact_errors.data(), n)),
+            {"Relative error of the beta -> 0 limit against the exact gradient.", "1", "network"});
+  out.write("analysis/limit_cosine_exact", Vector(Vector::Map(exact_cosines.data(), n)),
+            {"Cosine between the beta -> 0 limit and the exact gradient.", "1", "network"});
   table.checks.push_back(check_at_most(
       "beta -> 0 limit T_0 vs 004 eq. (16) evaluated with the dense projector: max relative "
       "error over " +

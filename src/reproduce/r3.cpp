@@ -31,9 +31,15 @@ CheckTable run(Context& context) {
   const double test_accuracy =
       detail::winner_take_all_accuracy(responses.outputs(e.test.inputs), e.test.targets);
   const double cost = learning::batch_cost(responses, e.train, e.loss);
-  context.results.write("analysis/train_accuracy", train_accuracy);
-  context.results.write("analysis/test_accuracy", test_accuracy);
-  context.results.write("analysis/cost", cost);
+  context.results.write(
+      "analysis/train_accuracy", train_accuracy,
+      {"Fraction of training samples whose largest output is the target class.", "1", ""});
+  context.results.write(
+      "analysis/test_accuracy", test_accuracy,
+      {"Fraction of test samples whose largest output is the target class.", "1", ""});
+  context.results.write(
+      "analysis/cost", cost,
+      {"Training cost (cosine loss) at the trained conductances.", "1 (loss)", ""});
 
   std::ostringstream note;
   note << "winner-take-all over the 3 target nodes; final cosine cost " << cost

@@ -101,26 +101,41 @@ Part analyse(learning::Experiment experiment, detail::TrainedRun run, double thr
 void write(io::H5Writer& out, const std::string& name, const Part& p) {
   detail::write_training(out, "run/" + name, p.experiment, p.run);
   const std::string g = "analysis/" + name + "/";
-  out.write(g + "hessian_before", p.before);
-  out.write(g + "hessian_after", p.after);
-  out.write(g + "stiff_modes", p.stiff_modes);
-  out.write(g + "stiff_weight", p.stiff_weight);
-  out.write(g + "susceptibility_norms", p.susceptibility);
-  out.write(g + "response", p.response);
-  Vector sector(static_cast<Index>(p.sectors.sector.size()));
-  for (std::size_t v = 0; v < p.sectors.sector.size(); ++v)
-    sector[static_cast<Index>(v)] = static_cast<double>(p.sectors.sector[v]);
-  out.write(g + "sector", sector);
-  Vector boundary(static_cast<Index>(p.sectors.boundary_edges.size()));
-  for (std::size_t k = 0; k < p.sectors.boundary_edges.size(); ++k)
-    boundary[static_cast<Index>(k)] = static_cast<double>(p.sectors.boundary_edges[k]);
-  out.write(g + "boundary_edges", boundary);
-  out.write(g + "cost", p.cost);
-  out.write(g + "spearman", p.spearman);
-  out.write(g + "boundary_precision", p.overlap.fraction);
+  out.write(g + "hessian_before", p.before,
+            {"Eigenvalues of the cost Hessian at the initial conductances, descending.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "mode"});
+  out.write(g + "hessian_after", p.after,
+            {"Eigenvalues of the cost Hessian at the trained conductances, descending.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "mode"});
+  out.write(g + "stiff_modes", p.stiff_modes,
+            {"Unit eigenvectors of the trained cost Hessian for its largest eigenvalues.",
+             "1 (unit vectors)", "edge, mode"});
+  out.write(g + "stiff_weight", p.stiff_weight,
+            {"Weight of each edge in the stiff subspace (sum over stiff modes of Psi_i^2).", "1",
+             "edge"});
+  out.write(g + "susceptibility_norms", p.susceptibility,
+            {"Susceptibility ||s_i||^2 of each edge at the trained conductances.",
+             "V^2 / S^2 (per unit input)", "edge"});
+  out.write(g + "response", p.response,
+            {"Node voltages of the trained network for its training sample.", "V", "node"});
+  out.write(g + "sector", p.sectors.sector,
+            {"Persistent sector of each node in the response (edge-drop filtration).",
+             "index (sector)", "node"});
+  out.write(g + "boundary_edges", p.sectors.boundary_edges,
+            {"Edges joining two different sectors, ascending.", "index (edge)", "boundary edge"});
+  out.write(g + "cost", p.cost,
+            {"Training cost at the trained conductances.", "1 (loss, V^2)", ""});
+  out.write(g + "spearman", p.spearman,
+            {"Spearman correlation of ||s_i||^2 with the stiff weight.", "1", ""});
+  out.write(g + "boundary_precision", p.overlap.fraction,
+            {"Fraction of the most susceptible edges (as many as boundary edges) that are boundary "
+             "edges.",
+             "1", ""});
   out.write(g + "boundary_expected",
-            p.overlap.expected / static_cast<double>(std::max<Index>(p.overlap.top, 1)));
-  out.write(g + "stiff_boundary_precision", p.stiff_overlap.fraction);
+            p.overlap.expected / static_cast<double>(std::max<Index>(p.overlap.top, 1)),
+            {"That fraction expected for a random set of edges.", "1", ""});
+  out.write(g + "stiff_boundary_precision", p.stiff_overlap.fraction,
+            {"Fraction of the edges of largest stiff weight that are boundary edges.", "1", ""});
 }
 
 // A fraction of the realisations, as text for notes ("7/10").
@@ -184,7 +199,10 @@ CheckTable run(Context& context) {
       }
     }
   }
-  context.results.write("analysis/shown_realisation", shown);
+  context.results.write(
+      "analysis/shown_realisation", shown,
+      {"The realisation whose network is stored under run/ and shown in the figure.",
+       "index (realisation)", ""});
 
   CheckTable table;
   std::vector<double> median_precision(variants.size(), 0.0);
@@ -212,12 +230,27 @@ CheckTable run(Context& context) {
       gaps.push_back(p.gap_decades);
     }
     const std::string g = "analysis/" + name + "/realisations/";
-    context.results.write(g + "cost", costs);
-    context.results.write(g + "stiff_count", stiff);
-    context.results.write(g + "spearman", rho);
-    context.results.write(g + "boundary_precision", precision);
-    context.results.write(g + "sectors", sectors);
-    context.results.write(g + "largest_drop_persistence", persistence);
+    context.results.write(g + "cost", costs,
+                          {"Training cost of each realisation.", "1 (loss, V^2)", "realisation"});
+    context.results.write(
+        g + "stiff_count", stiff,
+        {"Number of stiff modes (eigenvalues above the largest gap) of each realisation.", "1",
+         "realisation"});
+    context.results.write(
+        g + "spearman", rho,
+        {"Spearman correlation of ||s_i||^2 with the stiff weight, per realisation.", "1",
+         "realisation"});
+    context.results.write(
+        g + "boundary_precision", precision,
+        {"Fraction of the most susceptible edges that are sector-boundary edges, per realisation.",
+         "1", "realisation"});
+    context.results.write(
+        g + "sectors", sectors,
+        {"Number of persistent sectors of each realisation's response.", "1", "realisation"});
+    context.results.write(
+        g + "largest_drop_persistence", persistence,
+        {"Persistence of the most persistent finite pair over the response range, per realisation.",
+         "1", "realisation"});
     median_precision[v] = detail::median(trained_precision);
 
     std::ostringstream drops;

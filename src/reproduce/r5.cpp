@@ -62,7 +62,7 @@ struct Curves {
   double soft = 0.0;        // modes of K with |nu| < 1e-3 x the median |nu|
   double at_bound = 0.0;    // edges at the lower conductance bound
   Vector final;             // trained conductances (for the independent check, scripts/check_r5.py)
-  Matrix edges;             // M x 2 node pairs (a, b), as doubles
+  io::IndexMatrix edges;    // M x 2 node pairs (a, b)
   std::vector<Index> held;  // the held dofs of K's Lagrange rows (the grounds)
   Index nodes = 0;
 };
@@ -119,8 +119,8 @@ CheckTable run(Context& context) {
         c.final = run.final;
         c.edges.resize(e.network.num_edges(), 2);
         for (Index i = 0; i < e.network.num_edges(); ++i) {
-          c.edges(i, 0) = static_cast<double>(e.network.edge(i).a);
-          c.edges(i, 1) = static_cast<double>(e.network.edge(i).b);
+          c.edges(i, 0) = e.network.edge(i).a;
+          c.edges(i, 1) = e.network.edge(i).b;
         }
         for (const auto& h : e.task.fixed.holds) c.held.push_back(h.dof);
         c.nodes = e.network.num_nodes();
@@ -130,7 +130,9 @@ CheckTable run(Context& context) {
   CheckTable table;
   Vector mode_count(modes);
   for (Index m = 0; m < modes; ++m) mode_count[m] = static_cast<double>(m + 1);
-  context.results.write("analysis/modes", mode_count);
+  context.results.write(
+      "analysis/modes", mode_count,
+      {"Number n of softest bordered-Hessian modes used (the x axis of the ratios).", "1", "n"});
   for (Index t = 0; t < num_tasks; ++t) {
     const TaskConfig& task = tasks[static_cast<std::size_t>(t)];
     Matrix total(n, modes), mean(n, modes);
@@ -148,18 +150,42 @@ CheckTable run(Context& context) {
       before[i] = c.before;
     }
     const std::string g = "analysis/" + task.label.substr(0, task.label.find(':')) + "/";
-    context.results.write(g + "total_ratio", total);  // initial conditions x modes
-    context.results.write(g + "mean_ratio", mean);
-    context.results.write(g + "final_cost", costs);
-    context.results.write(g + "soft_modes", soft);
-    context.results.write(g + "total_ratio_before", before);
-    context.results.write(g + "edges_at_lower_bound", at_bound);
+    context.results.write(g + "total_ratio", total,
+                          {"Sum over edges of the partial susceptibility from the n softest modes "
+                           "over the full one, per initial condition.",
+                           "1", "initial condition, n"});  // initial conditions x modes
+    context.results.write(
+        g + "mean_ratio", mean,
+        {"Mean over edges of the partial over the full susceptibility, per initial condition.", "1",
+         "initial condition, n"});
+    context.results.write(g + "final_cost", costs,
+                          {"Training cost after training, per initial condition.", "1 (loss, V^2)",
+                           "initial condition"});
+    context.results.write(g + "soft_modes", soft,
+                          {"Number of soft modes of K (|nu| below 1e-3 times the median |nu|), per "
+                           "initial condition.",
+                           "1", "initial condition"});
+    context.results.write(g + "total_ratio_before", before,
+                          {"The total ratio of the untrained network at the saturation mode count, "
+                           "per initial condition.",
+                           "1", "initial condition"});
+    context.results.write(g + "edges_at_lower_bound", at_bound,
+                          {"Number of edges whose trained conductance sits at the lower bound, per "
+                           "initial condition.",
+                           "1", "initial condition"});
     // One network per task: its edges and grounds, and the trained conductances per initial
     // condition, so that the ratios can be recomputed independently of plnet.
-    context.results.write(g + "network/edges", first.edges);
-    context.results.write(g + "network/held", first.held);
-    context.results.write(g + "network/nodes", first.nodes);
-    context.results.write(g + "final_conductances", finals);
+    context.results.write(g + "network/edges", first.edges,
+                          {"The two end nodes (a, b) of each edge of the task's network.",
+                           "index (node)", "edge, end"});
+    context.results.write(
+        g + "network/held", first.held,
+        {"Dofs held by the task (the Lagrange rows bordering K).", "index (node)", "held node"});
+    context.results.write(g + "network/nodes", first.nodes,
+                          {"Number of nodes of the task's network.", "1", ""});
+    context.results.write(
+        g + "final_conductances", finals,
+        {"Trained conductances of each initial condition.", "S", "initial condition, edge"});
     const Vector average = total.colwise().mean().transpose();
     const Vector edge_average = mean.colwise().mean().transpose();
     Index reached = modes + 1;

@@ -133,12 +133,18 @@ CheckTable run(Context& context) {
   for (Index f = 0; f < per; ++f) {
     const Family& fam = family[static_cast<std::size_t>(f)];
     const std::string g = "analysis/family" + std::to_string(f) + "/";
-    out.write(g + "name", fam.name);
+    out.write(g + "name", fam.name, {"Name of the family of initial conductances.", "", ""});
     const Trained& shown = runs[static_cast<std::size_t>(f)];  // realisation 0, for Fig. 8
-    out.write(g + "initial", shown.initial);
-    out.write(g + "final", shown.final);
-    out.write(g + "susceptibility_norms", shown.susceptibility);
-    out.write(g + "relative_conductance", shown.relative);
+    out.write(g + "initial", shown.initial,
+              {"Initial conductances of realisation 0 of the family.", "S", "edge"});
+    out.write(g + "final", shown.final,
+              {"Trained conductances of realisation 0 of the family.", "S", "edge"});
+    out.write(g + "susceptibility_norms", shown.susceptibility,
+              {"Susceptibility ||s_i||^2 of each edge of realisation 0 after training.",
+               "V^2 / S^2 (per unit input)", "edge"});
+    out.write(g + "relative_conductance", shown.relative,
+              {"k_i over the mean conductance of the edges sharing a node with i, realisation 0.",
+               "1", "edge"});
     std::vector<double> top, all, rho, cost;
     for (Index r = 0; r < n; ++r) {
       const Trained& t = runs[static_cast<std::size_t>(r * per + f)];
@@ -147,8 +153,12 @@ CheckTable run(Context& context) {
       rho.push_back(t.conductance_rho);
       cost.push_back(t.cost);
     }
-    out.write(g + "top_below", Vector(Eigen::Map<const Vector>(top.data(), n)));
-    out.write(g + "final_cost", Vector(Eigen::Map<const Vector>(cost.data(), n)));
+    out.write(g + "top_below", Vector(Eigen::Map<const Vector>(top.data(), n)),
+              {"Fraction of the most susceptible edges with relative conductance below 1, per "
+               "realisation.",
+               "1", "realisation"});
+    out.write(g + "final_cost", Vector(Eigen::Map<const Vector>(cost.data(), n)),
+              {"Training cost after training, per realisation.", "1 (loss, V^2)", "realisation"});
     table.checks.push_back(check_at_least(
         fam.name + ": fraction of the top " + text(100.0 * top_fraction) +
             "% ||s_i||^2 edges with k_i / <k_j> < 1 (median of " + std::to_string(n) + ")",
@@ -160,7 +170,8 @@ CheckTable run(Context& context) {
             text(median(rho)) + " (000: generically uncorrelated); median final cost " +
             text(median(cost)) + " (summed, R1's protocol)"));
   }
-  out.write("analysis/families", per);
+  out.write("analysis/families", per,
+            {"Number of families of initial conductances (groups analysis/family<k>).", "1", ""});
   // The network of realisation 0 (the first family's run) for the figure.
   const std::uint64_t seed0 = random::derive_seed(base, 0);
   detail::write_training(

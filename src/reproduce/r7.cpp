@@ -70,13 +70,25 @@ CheckTable run(Context& context) {
   const double sat = relative(ls, h.saturated);
   const double total = relative(ls, h.total);
   auto& out = context.results;
-  out.write("analysis/hessian", h.total);
-  out.write("analysis/hessian_saturated", h.saturated);
-  out.write("analysis/double_dot", ls);
-  out.write("analysis/cost", cost);
-  out.write("analysis/relative_saturated", sat);
-  out.write("analysis/relative_total", total);
-  out.write("analysis/finite_difference_error", fd);
+  out.write("analysis/hessian", h.total,
+            {"The cost Hessian H of the trained network.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "edge, edge"});
+  out.write("analysis/hessian_saturated", h.saturated,
+            {"Its saturated part H_sat.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "edge, edge"});
+  out.write("analysis/double_dot", ls,
+            {"The double contraction L : S of the training tensor with the susceptibilities (000 "
+             "eq. 12).",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "edge, edge"});
+  out.write("analysis/cost", cost,
+            {"Training cost at the trained conductances.", "1 (loss, V^2)", ""});
+  out.write("analysis/relative_saturated", sat,
+            {"||L:S - H_sat|| / ||H_sat|| (Frobenius).", "1", ""});
+  out.write("analysis/relative_total", total, {"||L:S - H|| / ||H|| (Frobenius).", "1", ""});
+  out.write("analysis/finite_difference_error", fd,
+            {"Largest relative difference between H d and central differences of the gradient "
+             "along random directions d.",
+             "1", ""});
 
   std::ostringstream cost_text;
   cost_text << "training cost " << cost << " after " << trained.steps << " steps; H_dyn is what "

@@ -150,21 +150,36 @@ CheckTable run(Context& context) {
       analysis::boundary_overlap(crack, soft_drops2, crack_size, 1000, context.seed);
 
   auto& out = context.results;
-  out.write("analysis/relative_error", relative_error);
-  out.write("analysis/response", response);
-  out.write("analysis/cost_hessian_before", before.values);
-  out.write("analysis/cost_hessian_after", after.values);
-  out.write("analysis/stiff_mode", after.mode);
-  out.write("analysis/stiff_mode_before", before.mode);
-  out.write("analysis/physical_values", physical_values);
-  out.write("analysis/soft_mode", soft);
-  out.write("analysis/soft_mode_drops2", soft_drops2);
-  out.write("analysis/relative_conductance", relative);
-  Vector crack_edges(static_cast<Index>(crack.size()));
-  for (std::size_t k = 0; k < crack.size(); ++k)
-    crack_edges[static_cast<Index>(k)] = static_cast<double>(crack[k]);
-  out.write("analysis/crack_edges", crack_edges);
-  out.write("analysis/spearman", rank_correlation);
+  out.write(
+      "analysis/relative_error", relative_error,
+      {"||outputs - targets|| / ||targets|| over the training samples after training.", "1", ""});
+  out.write("analysis/response", response,
+            {"Node voltages per unit input drop for the training sample of largest drive.",
+             "1 (V per V)", "node"});
+  out.write("analysis/cost_hessian_before", before.values,
+            {"Eigenvalues of the cost Hessian before training, descending.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "mode"});
+  out.write("analysis/cost_hessian_after", after.values,
+            {"Eigenvalues of the cost Hessian after training, descending.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "mode"});
+  out.write("analysis/stiff_mode", after.mode,
+            {"The stiffest cost-Hessian mode after training (unit vector).", "1", "edge"});
+  out.write("analysis/stiff_mode_before", before.mode,
+            {"The stiffest cost-Hessian mode before training (unit vector).", "1", "edge"});
+  out.write("analysis/physical_values", physical_values,
+            {"Eigenvalues of the trained network's Laplacian, ascending.", "S", "mode"});
+  out.write("analysis/soft_mode", soft,
+            {"The lowest non-trivial Laplacian mode v_1 (unit vector).", "1", "node"});
+  out.write("analysis/soft_mode_drops2", soft_drops2,
+            {"Squared drop (Delta_i v_1)^2 of that mode across each edge.", "1", "edge"});
+  out.write("analysis/relative_conductance", relative,
+            {"k_i over the mean conductance of the edges sharing a node with i.", "1", "edge"});
+  out.write(
+      "analysis/crack_edges", crack,
+      {"The edges of the crack: the lowest-conductance edges carrying most of the stiff mode.",
+       "index (edge)", "crack edge"});
+  out.write("analysis/spearman", rank_correlation,
+            {"Spearman correlation of (Delta_i v_1)^2 with the stiff mode's Psi_i^2.", "1", ""});
 
   const std::string crack_def = "crack = the " + std::to_string(crack_size) +
                                 " edges holding 90% of Psi_1^2 (of " + std::to_string(m) + ")";

@@ -164,12 +164,24 @@ CheckTable run(Context& context) {
   auto& out = context.results;
   // columns: step, C, lambda_1, C lambda_1^2, H_sat:H, ||H_dyn|| / ||H_sat||, |cos(g, {H}_1)|,
   // |cos(g_approx, {H}_1)|, lambda_2 / lambda_1, prefactor
-  out.write("analysis/points", table_points);
-  out.write("analysis/inverse_lambda1_squared_initial", vec(lambda_initial));
-  out.write("analysis/inverse_lambda1_squared_final", vec(lambda_final));
-  out.write("analysis/ratio_slopes", vec(slopes));
-  out.write("analysis/crossing_scaled_cost", vec(crossing));
-  out.write("analysis/realisations", realisations);
+  out.write("analysis/points", table_points,
+            {"One row per logged point of every realisation; columns step, C, lambda_1, C "
+             "lambda_1^2, H_sat:H, ||H_dyn|| / ||H_sat||, |cos(g, {H}_1)|, |cos(g_approx, {H}_1)|, "
+             "lambda_2 / lambda_1, prefactor.",
+             "step; loss; conductance; loss conductance^2; 1; 1; 1; 1; 1; 1", "point, column"});
+  out.write("analysis/inverse_lambda1_squared_initial", vec(lambda_initial),
+            {"1 / lambda_1^2 of the physical Hessian before training, per realisation.",
+             "1 / conductance^2", "realisation"});
+  out.write("analysis/inverse_lambda1_squared_final", vec(lambda_final),
+            {"1 / lambda_1^2 of the physical Hessian after training, per realisation.",
+             "1 / conductance^2", "realisation"});
+  out.write("analysis/ratio_slopes", vec(slopes),
+            {"Log-log slope of ||H_dyn|| / ||H_sat|| against the cost along each trajectory.", "1",
+             "realisation"});
+  out.write("analysis/crossing_scaled_cost", vec(crossing),
+            {"C lambda_1^2 where H_sat:H first reaches 0.9, for the realisations that reach it.",
+             "loss conductance^2", "crossing realisation"});
+  out.write("analysis/realisations", realisations, {"Number of trained networks.", "1", ""});
   // 002 Fig. 2b: the full and satisfied cost Hessians of realisation 0 before and after.
   {
     const learning::Experiment e = config.experiment(first_seed);
@@ -180,8 +192,12 @@ CheckTable run(Context& context) {
                                   std::pair<std::string, const Vector*>{"after", &t.final}}) {
       responses.update(*w);
       const analysis::CostHessian h = analysis::cost_hessian(responses, e.train, e.loss);
-      out.write("analysis/hessian_" + name, h.total);
-      out.write("analysis/hessian_saturated_" + name, h.saturated);
+      out.write("analysis/hessian_" + name, h.total,
+                {"Cost Hessian of realisation 0 (before or after training, as the name says).",
+                 "loss / conductance^2", "edge, edge"});
+      out.write(
+          "analysis/hessian_saturated_" + name, h.saturated,
+          {"Saturated part H_sat of that cost Hessian.", "loss / conductance^2", "edge, edge"});
     }
   }
 

@@ -56,19 +56,38 @@ StiffAnalysis analyse_stiff_modes(const Context& context, const learning::Experi
     a.spearman_per_mode(k) = spearman(a.susceptibility_norms, a.stiff_modes.col(k).cwiseAbs());
 
   auto& out = context.results;
-  out.write("analysis/hessian_before", a.before);
-  out.write("analysis/hessian_after", a.after);
-  out.write("analysis/hessian_saturated_fraction",
-            hessian.saturated.norm() / std::max(hessian.total.norm(), 1e-300));
-  out.write("analysis/stiff_modes", a.stiff_modes);
-  out.write("analysis/susceptibility_norms", a.susceptibility_norms);
-  out.write("analysis/stiff_weight", a.stiff_weight);
-  out.write("analysis/spearman_per_mode", a.spearman_per_mode);
-  out.write("analysis/spearman", a.spearman);
-  out.write("analysis/training_seconds", run.seconds);
+  out.write("analysis/hessian_before", a.before,
+            {"Eigenvalues of the cost Hessian at the initial conductances, descending.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "mode"});
+  out.write("analysis/hessian_after", a.after,
+            {"Eigenvalues of the cost Hessian at the trained conductances, descending.",
+             "loss / conductance^2 (1/S^2 for the summed squared-volt loss)", "mode"});
+  out.write(
+      "analysis/hessian_saturated_fraction",
+      hessian.saturated.norm() / std::max(hessian.total.norm(), 1e-300),
+      {"Frobenius norm of the saturated part H_sat over that of the whole trained cost Hessian.",
+       "1", ""});
+  out.write("analysis/stiff_modes", a.stiff_modes,
+            {"Unit eigenvectors of the trained cost Hessian for its largest eigenvalues (000's "
+             "stiff modes Psi).",
+             "1 (unit vectors)", "edge, mode"});
+  out.write("analysis/susceptibility_norms", a.susceptibility_norms,
+            {"Susceptibility ||s_i||^2 of each edge at the trained conductances (000 eq. 18).",
+             "V^2 / S^2 (per unit input)", "edge"});
+  out.write("analysis/stiff_weight", a.stiff_weight,
+            {"Weight of each edge in the stiff subspace: the sum over stiff modes of Psi_i^2.", "1",
+             "edge"});
+  out.write("analysis/spearman_per_mode", a.spearman_per_mode,
+            {"Spearman correlation of ||s_i||^2 with |Psi_i| of each stiff mode.", "1", "mode"});
+  out.write("analysis/spearman", a.spearman,
+            {"Spearman correlation of ||s_i||^2 with the stiff weight over the edges.", "1", ""});
+  out.write("analysis/training_seconds", run.seconds,
+            {"Wall-clock time of the training.", "s", ""});
   // The voltage field of one sample (000 Fig. 1b / 5b inset): the first training sample.
-  out.write("analysis/example_state", Vector(responses.states(e.train.inputs.topRows(1)).col(0)));
-  out.write("analysis/example_input", Vector(e.train.inputs.row(0).transpose()));
+  out.write("analysis/example_state", Vector(responses.states(e.train.inputs.topRows(1)).col(0)),
+            {"Node voltages of the trained network for the first training sample.", "V", "node"});
+  out.write("analysis/example_input", Vector(e.train.inputs.row(0).transpose()),
+            {"Input values of the first training sample.", "V", "input"});
   return a;
 }
 
@@ -92,8 +111,12 @@ CheckTable run_regression(Context& context, const std::string& name) {
   responses.update(run.final);
   const double mse = plain_mse(responses.outputs(e.train.inputs), e.train.targets);
   const double cost = learning::batch_cost(responses, e.train, e.loss);
-  context.results.write("analysis/mse", mse);
-  context.results.write("analysis/cost", cost);
+  context.results.write(
+      "analysis/mse", mse,
+      {"Mean over samples and outputs of (y - t)^2 at the trained conductances.", "V^2", ""});
+  context.results.write("analysis/cost", cost,
+                        {"Training cost with the experiment's loss at the trained conductances.",
+                         "1 (loss, V^2 for mse)", ""});
 
   std::ostringstream modes;
   modes << "top eigenvalues ";
@@ -125,7 +148,8 @@ CheckTable run_regression(Context& context, const std::string& name) {
   // the M edges), not as a threshold on its size, which neither 000 nor physics.md gives.
   const auto edges = static_cast<Index>(a.susceptibility_norms.size());
   const double p_value = analysis::correlation_p_value(a.spearman, edges);
-  context.results.write("analysis/spearman_p_value", p_value);
+  context.results.write("analysis/spearman_p_value", p_value,
+                        {"Two-sided p-value of the Spearman correlation (Student t).", "1", ""});
   table.checks.push_back(
       check_at_least("Spearman(||s_i||^2, sum over stiff modes of Psi_rho,i^2)", a.spearman, 0.0,
                      "high-susceptibility edges correlate with large stiff-mode entries",

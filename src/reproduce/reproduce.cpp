@@ -308,11 +308,15 @@ RunResult run_reproduction(const Reproduction& reproduction, const RunOptions& o
   result.markdown_path = (std::filesystem::path(options.output_dir) / "check.md").string();
 
   io::H5Writer writer(result.results_path);
-  io::write_format(writer, "reproduction", 1);
-  writer.write("reproduce/id", reproduction.id);
-  writer.write("reproduce/config", config.text());
-  writer.write("reproduce/quick", static_cast<Index>(options.quick ? 1 : 0));
-  writer.write("reproduce/seed", static_cast<Index>(seed));
+  // Version 2: every dataset described (io::Describe), network edges and log steps as int64.
+  io::write_format(writer, "reproduction", 2);
+  writer.write("reproduce/id", reproduction.id, {"The reproduction's id (R1, R2, ...).", "", ""});
+  writer.write("reproduce/config", config.text(),
+               {"The reproduction's TOML config, with any --set overrides.", "", ""});
+  writer.write("reproduce/quick", static_cast<Index>(options.quick ? 1 : 0),
+               {"1 if run at the shortened --quick size, else 0.", "1", ""});
+  writer.write("reproduce/seed", static_cast<Index>(seed),
+               {"The seed that fixed every random choice of the run.", "1", ""});
 
   Context context{config, options, seed, resolve_threads(options.threads), writer};
   const auto start = std::chrono::steady_clock::now();
@@ -322,7 +326,13 @@ RunResult run_reproduction(const Reproduction& reproduction, const RunOptions& o
 
   // The checks go into results.h5 too, so a figure script can print them.
   const auto json = check_json(reproduction, options, seed, result.table, result.seconds);
-  writer.write("reproduce/check_json", json.dump());
+  writer.write("reproduce/check_json", json.dump(),
+               {"The check table as JSON: each number next to the paper's, PASS or FAIL, and the "
+                "run time.",
+                "", ""});
+  // Every dataset says what it is, in which units and along which axes (io::Describe), so that
+  // a reader with h5py and no plnet understands results.h5.
+  io::require_described(writer);
   writer.commit();
   io::write_atomically(result.json_path, [&](std::ostream& out) { out << json.dump(2) << "\n"; });
   const std::string md = check_markdown(reproduction, options, seed, result.table, result.seconds);

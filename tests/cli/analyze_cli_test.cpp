@@ -431,6 +431,41 @@ TEST_F(AnalyzeCli, RunFileIsAnalysedAtItsFinalParametersAndSnapshots) {
   EXPECT_EQ(io::H5Reader(path("snap.h5")).read_vector("/parameters"), w1);
 }
 
+TEST_F(AnalyzeCli, AnalysisFileExplainsItself) {
+  write("exp.toml", kResistor);
+  ASSERT_EQ(run("train " + path("exp.toml") + " -q -o " + path("run.h5")).status, 0);
+  const Result r =
+      run("analyze " + path("run.h5") + " --what all --forces 50 --grid 5 -o " + path("a.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const io::H5Reader h5(path("a.h5"));
+  EXPECT_GT(h5.datasets("/measures").size(), 50U);
+  EXPECT_EQ(io::undescribed_datasets(h5), std::vector<std::string>{});
+  EXPECT_EQ(h5.read_attribute_string("/measures/cost-hessian/stiff_modes", "axes"),
+            "parameter, mode");
+}
+
+TEST_F(AnalyzeCli, RunFileOfVersionOneIsStillRead) {
+  // Version 1 run files (before every dataset was described, edges as doubles) hold the same
+  // /config and /parameters that analysis reads.
+  write("exp.toml", kResistor);
+  const learning::Experiment e = learning::load_experiment(path("exp.toml"));
+  const Index m = e.model->num_parameters();
+  {
+    io::H5Writer w(path("v1.h5"));
+    io::write_format(w, "run", 1);
+    w.write("/config", std::string(kResistor));
+    w.write("/parameters/final", Vector(2.0 * e.initial_parameters));
+    w.write("/parameters/snapshots", Matrix(0, m));
+    w.write("/parameters/snapshot_steps", std::vector<Index>{});
+    w.commit();
+  }
+  const auto j = analyze_json(path("v1.h5") + " --what relative-conductance");
+  ASSERT_FALSE(j.is_null());
+  EXPECT_EQ(j["parameters_source"], "final");
+  EXPECT_EQ(io::H5Reader(path("v1.analysis.h5")).read_vector("/parameters"),
+            Vector(2.0 * e.initial_parameters));
+}
+
 TEST_F(AnalyzeCli, EdgeSourceCircuitRealisableRank) {
   write("c.toml", kCircuit);
   const auto j = analyze_json(path("c.toml") + " --what realisable-rank,susceptibility");
@@ -483,12 +518,13 @@ TEST_F(AnalyzeCli, BadInputFailsWithOneLineAndNoOutput) {
   {
     // A run file of a future format version.
     io::H5Writer w(path("v2.h5"));
-    io::write_format(w, "run", 2);
+    io::write_format(w, "run", 3);
     w.write("/config", std::string(kResistor));
     w.commit();
   }
   expect_clean_failure(path("v2.h5") + " --what effective",
-                       "v2.h5: expected a plnet run file version 1 (got 'run' version 2)", out);
+                       "v2.h5: expected a plnet run file version 1 to 2 (got 'run' version 3)",
+                       out);
   // A trained run: a snapshot index out of range, and -o pointing at the run itself.
   ASSERT_EQ(run("train " + path("exp.toml") + " -q -o " + path("run.h5")).status, 0);
   expect_clean_failure(path("run.h5") + " --what effective --snapshot 99",

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -62,12 +63,49 @@ TEST_F(Cli, BorderedFormMatchesElimination) {
 }
 
 TEST_F(Cli, HelpOnEverySubcommand) {
-  for (const char* sub :
-       {"", "generate", "generate jammed", "generate planar", "solve", "export", "export spice"}) {
+  for (const char* sub : {"", "generate", "generate jammed", "generate planar", "solve", "export",
+                          "export spice", "export network"}) {
     const CliResult r = run(std::string(sub) + " --help");
     EXPECT_EQ(r.status, 0) << sub;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
   }
+}
+
+TEST_F(Cli, ExportSpiceHelpOffersOnlyWhatSpiceCanExport) {
+  // SPICE netlists are resistor circuits: no spring model, forces or displacements.
+  const CliResult help = run("export spice --help");
+  ASSERT_EQ(help.status, 0);
+  for (const char* absent : {"--force", "--displacement", "spring"})
+    EXPECT_EQ(help.out.find(absent), std::string::npos) << absent << " in\n" << help.out;
+  for (const char* present : {"--ground", "--source", "--current", "--edge-source"})
+    EXPECT_NE(help.out.find(present), std::string::npos) << present;
+  const CliResult solve_help = run("solve --help");
+  EXPECT_NE(solve_help.out.find("--force"), std::string::npos);  // solve keeps them
+  write("c.json", R"({"nodes": [[0, 0], [1, 0]], "edges": [[0, 1]]})");
+  const CliResult r =
+      run("export spice " + path("c.json") + " --ground 0 --model spring -o " + path("o.cir"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_FALSE(fs::exists(path("o.cir")));
+}
+
+TEST_F(Cli, GeneratorThatDropsNodesSaysSoAndRecordsTheMap) {
+  const CliResult r = run("generate erdos-renyi --nodes 200 --degree 1.5 -o " + path("er.json"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("nodes dropped (outside the largest connected component)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\"source_nodes\" in " + path("er.json")), std::string::npos) << r.err;
+  std::ifstream in(path("er.json"));
+  const auto net = nlohmann::json::parse(in);
+  ASSERT_TRUE(net.contains("source_nodes"));
+  EXPECT_EQ(net["source_nodes"].size(), net["nodes"].size());
+  const CliResult list = run("generate erdos-renyi --nodes 200 --degree 1.5 -o " + path("er.txt"));
+  ASSERT_EQ(list.status, 0) << list.err;
+  EXPECT_NE(list.err.find("an edge list cannot record the map"), std::string::npos) << list.err;
+  // A generator that keeps every node says nothing of the kind.
+  const CliResult lattice = run("generate square --rows 3 --cols 3 -o " + path("sq.json"));
+  ASSERT_EQ(lattice.status, 0) << lattice.err;
+  EXPECT_EQ(lattice.err.find("dropped"), std::string::npos) << lattice.err;
 }
 
 TEST_F(Cli, MalformedJson) {
@@ -112,6 +150,47 @@ TEST_F(Cli, FloppySpringNetwork) {
   expect_clean_failure(run("solve " + path("s.json") +
                            " --model spring --ground 0 --force 2=1,0 -o " + path("o.json")),
                        "floppy modes", path("o.json"));
+}
+
+TEST_F(Cli, SpringSolveReportsElasticEnergyByItsName) {
+  // A triangle pinned at two nodes, a force on the third: the elastic energy 1/2 sum k ext^2 is
+  // positive; E = elastic - work = -elastic at equilibrium (the work is twice the elastic
+  // energy); power = sum k ext^2 (docs/conventions.md).
+  write("t.json", R"({"nodes": [[0, 0], [1, 0], [0, 1]], "edges": [[0, 1], [1, 2], [2, 0]],
+                      "conductances": [1, 2, 3]})");
+  const std::string args =
+      "solve " + path("t.json") + " --model spring --ground 0 --ground 1 --force 2=1,0.5";
+  const CliResult r = run(args + " --format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double elastic = j["elastic_energy"].get<double>();
+  double sum = 0.0;
+  for (std::size_t e = 0; e < 3; ++e)
+    sum += 0.5 * std::array<double, 3>{1, 2, 3}[e] * std::pow(j["extensions"][e].get<double>(), 2);
+  EXPECT_GT(elastic, 0.0);
+  EXPECT_NEAR(elastic, sum, 1e-12 * sum);
+  EXPECT_NEAR(j["energy"].get<double>(), -elastic, 1e-12 * elastic);
+  EXPECT_NEAR(j["power"].get<double>(), 2.0 * elastic, 1e-12 * elastic);
+  const CliResult summary = run(args + " --format summary");
+  ASSERT_EQ(summary.status, 0) << summary.err;
+  const auto line = summary.out.find("elastic energy");
+  ASSERT_NE(line, std::string::npos) << summary.out;
+  EXPECT_GT(std::stod(summary.out.substr(line + std::string("elastic energy").size())), 0.0)
+      << summary.out;
+  EXPECT_NE(summary.out.find("(elastic energy - work of the forces)"), std::string::npos)
+      << summary.out;
+}
+
+TEST_F(Cli, BorderedFormRefusesABackendItWouldIgnore) {
+  write("c.json", R"({"nodes": 3, "edges": [[0, 1], [1, 2]]})");
+  expect_clean_failure(
+      run("solve " + path("c.json") +
+          " --ground 0 --source 2=1 --form bordered --backend cholmod -o " + path("o.json")),
+      "--backend: not used by --form bordered", path("o.json"));
+  // Without --backend the bordered form solves as before.
+  const CliResult r = run("solve " + path("c.json") + " --ground 0 --source 2=1 --form bordered");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["solver"]["backend"], "bordered-lu");
 }
 
 TEST_F(Cli, UnknownOptionValuesAndMalformedAssignments) {

@@ -96,4 +96,21 @@ TEST_F(ReproduceCli, SeedOptionReplacesTheConfigSeed) {
   EXPECT_EQ(h5.read_index("reproduce/seed"), 9);
 }
 
+TEST_F(ReproduceCli, ResultsExplainThemselves) {
+  // R3 at its quick size writes a trained network (write_training) and the regression analysis
+  // shared with R1 and R2: every dataset carries description, units and axes, indices and steps
+  // are integers. (Every reproduction checks this before it writes: ctest -L reproduce.)
+  const Result r = run("reproduce R3 --quick --no-figures -o " + path("out"));
+  ASSERT_NE(r.status, 1) << r.err;
+  const plnet::io::H5Reader h5(path("out/results.h5"));
+  EXPECT_EQ(h5.read_attribute_index("/", "plnet_format_version"), 2);
+  EXPECT_GT(h5.datasets().size(), 30U);
+  EXPECT_EQ(plnet::io::undescribed_datasets(h5), std::vector<std::string>{});
+  const plnet::io::IndexMatrix edges = h5.read_index_matrix("/run/network/edges");
+  EXPECT_EQ(edges.cols(), 2);
+  EXPECT_EQ(edges.rows(), h5.read_vector("/run/parameters/final").size());
+  EXPECT_EQ(h5.read_indices("/run/log/step").front(), 0);
+  EXPECT_EQ(h5.read_attribute_string("/run/train/outputs", "axes"), "sample, output");
+}
+
 }  // namespace

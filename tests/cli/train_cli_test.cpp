@@ -98,6 +98,79 @@ TEST_F(TrainCli, TrainsWritesRunAndSummary) {
   EXPECT_EQ(h5.read_matrix("/parameters/snapshots").rows(), 5);
 }
 
+TEST_F(TrainCli, RunFileExplainsItself) {
+  // A reader with h5py and no plnet: every dataset says what it is, its units and its axes;
+  // indices and steps are integers; per-sample arrays are samples first; the task's nodes are
+  // datasets, not only TOML text.
+  write("exp.toml", kExperiment);
+  const Result r = run("train " + path("exp.toml") + " -q -o " + path("run.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const plnet::io::H5Reader h5(path("run.h5"));
+  EXPECT_EQ(h5.read_attribute_index("/", "plnet_format_version"), 2);
+  EXPECT_EQ(plnet::io::undescribed_datasets(h5), std::vector<std::string>{});
+  EXPECT_EQ(h5.read_attribute_string("/final/train_states", "axes"), "sample, dof");
+  EXPECT_EQ(h5.read_attribute_string("/final/train_inputs", "units"), "V (or pressure)");
+  const plnet::io::IndexMatrix edges = h5.read_index_matrix("/network/edges");
+  EXPECT_EQ(edges.rows(), h5.read_vector("/parameters/final").size());
+  EXPECT_EQ(edges.cols(), 2);
+  const std::vector<plnet::Index> steps = h5.read_indices("/log/step");
+  EXPECT_EQ(steps.front(), 0);
+  EXPECT_EQ(steps.back(), 400);
+  // 30 training samples (0.75 of 40) x 40 node voltages; the states agree with the outputs,
+  // which read nodes 20 and 30.
+  const plnet::Matrix states = h5.read_matrix("/final/train_states");
+  const plnet::Matrix outputs = h5.read_matrix("/final/train_outputs");
+  ASSERT_EQ(states.rows(), 30);
+  ASSERT_EQ(states.cols(), 40);
+  ASSERT_EQ(outputs.rows(), 30);
+  EXPECT_NEAR((states.col(20) - outputs.col(0)).norm(), 0.0, 1e-12 * outputs.norm());
+  EXPECT_NEAR((states.col(30) - outputs.col(1)).norm(), 0.0, 1e-12 * outputs.norm());
+  // Inputs held at nodes 1 and 2 (holds, kind 0), outputs read at 20 and 30, node 0 grounded.
+  using Indices = std::vector<plnet::Index>;
+  EXPECT_EQ(h5.read_indices("/task/inputs/kind"), (Indices{0, 0}));
+  EXPECT_EQ(h5.read_indices("/task/inputs/targets"), (Indices{1, 2}));
+  EXPECT_EQ(h5.read_indices("/task/inputs/channel"), (Indices{0, 1}));
+  EXPECT_EQ(h5.read_indices("/task/outputs/dofs"), (Indices{20, 30}));
+  EXPECT_EQ(h5.read_indices("/task/outputs/edge"), (Indices{-1, -1}));
+  EXPECT_EQ(h5.read_indices("/task/ground"), (Indices{0}));
+  EXPECT_EQ(h5.read_index("/task/num_dofs"), 40);
+  // States at the held nodes are the held values: ground 0, inputs the samples' inputs.
+  const plnet::Matrix inputs = h5.read_matrix("/final/train_inputs");
+  EXPECT_EQ(states.col(0).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_NEAR((states.col(1) - inputs.col(0)).norm(), 0.0, 1e-12 * inputs.norm());
+}
+
+TEST_F(TrainCli, RunFileRecordsTheNodesAGeneratorDropped) {
+  ASSERT_EQ(run("generate erdos-renyi --nodes 200 --degree 1.5 -o " + path("er.json")).status, 0);
+  std::ifstream in(path("er.json"));
+  const auto net = nlohmann::json::parse(in);
+  ASSERT_GT(net["nodes"].size(), 30U);  // the task uses nodes up to 30
+  write("exp.toml", variant("generator = \"erdos-renyi\"\nnodes = 40\ndegree = 4\nseed = 3",
+                            "file = \"er.json\""));
+  const Result r = run("train " + path("exp.toml") + " -q -o " + path("run.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const plnet::io::H5Reader h5(path("run.h5"));
+  EXPECT_EQ(h5.read_indices("/network/source_nodes"),
+            net["source_nodes"].get<std::vector<plnet::Index>>());
+}
+
+TEST_F(TrainCli, InputWithoutEffectOnAnyTargetIsAWarning) {
+  // Column 1 of the map is zero: input 1 (node 2) cannot matter to any target.
+  write("exp.toml", variant("map = \"000_eq1\"", "map = [[1.0, 0.0], [0.5, 0.0]]"));
+  const Result r = run("train " + path("exp.toml") + " -q -o " + path("run.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("plnet: warning: data.map: column 1 is zero, so input 1 has no effect on "
+                       "any target"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("column 0"), std::string::npos) << r.err;
+  // The shipped map uses every input: no warning.
+  write("good.toml", kExperiment);
+  const Result good = run("train " + path("good.toml") + " -q -o " + path("good.h5"));
+  ASSERT_EQ(good.status, 0) << good.err;
+  EXPECT_EQ(good.err.find("warning"), std::string::npos) << good.err;
+}
+
 TEST_F(TrainCli, PeriodicBoxReachesTheNetworkFileAndTheRunFile) {
   // A jammed packing is periodic: its box must be in the generated network file, read back
   // from it and stored next to the positions in run.h5 (the figures need it).

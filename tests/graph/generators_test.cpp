@@ -97,8 +97,14 @@ void expect_jammed_invariants(const JammedOptions& options) {
   EXPECT_GE(*std::min_element(deg.begin(), deg.end()), d + 1);
   // Above jamming the contact network is hyperstatic: Z > 2d (isostatic at phi_J).
   EXPECT_GT(mean_degree(net), 2.0 * d);
-  // Rattler removal and the largest component only drop a few percent of the particles.
+  // Rattler removal and the largest component only drop a few percent of the particles, and
+  // the network records which: the kept particles' indices in the packing, in order.
   EXPECT_GT(net.num_nodes(), options.num_particles * 9 / 10);
+  EXPECT_EQ(net.source_nodes().empty(), net.num_nodes() == options.num_particles);
+  if (!net.source_nodes().empty()) {
+    EXPECT_EQ(static_cast<Index>(net.source_nodes().size()), net.num_nodes());
+    EXPECT_LT(net.source_nodes().back(), options.num_particles);
+  }
   const double box = detail::jammed_box_side(options);
   EXPECT_TRUE((net.positions().array() >= 0.0).all() && (net.positions().array() < box).all());
   // The network carries its periodic box, so that bond vectors are minimum images.
@@ -160,6 +166,27 @@ TEST(GeneratorsErdosRenyi, DeterministicAndConnected) {
   EXPECT_FALSE(identical(a, erdos_renyi(options)));
   EXPECT_TRUE(connected(a));
   EXPECT_TRUE((a.positions().array() >= 0.0).all() && (a.positions().array() < 1.0).all());
+}
+
+TEST(GeneratorsErdosRenyi, DroppedNodesAreRecorded) {
+  // At mean degree 1.5 many nodes fall outside the largest component: the network maps its
+  // nodes to the generator's. Positions are drawn before the edges, so the same seed's
+  // complete graph has the same positions: node v sits where generator node source[v] does.
+  ErdosRenyiOptions options;
+  options.num_nodes = 200;
+  options.mean_degree = 1.5;
+  const Network net = erdos_renyi(options);
+  ASSERT_LT(net.num_nodes(), 200);
+  const auto& source = net.source_nodes();
+  ASSERT_EQ(static_cast<Index>(source.size()), net.num_nodes());
+  EXPECT_TRUE(std::is_sorted(source.begin(), source.end()));
+  EXPECT_LT(source.back(), 200);
+  options.mean_degree = 199.0;  // p = 1: the complete graph, nothing dropped
+  const Network full = erdos_renyi(options);
+  ASSERT_EQ(full.num_nodes(), 200);
+  EXPECT_TRUE(full.source_nodes().empty());
+  for (Index v = 0; v < net.num_nodes(); ++v)
+    EXPECT_EQ(net.positions().row(v), full.positions().row(source[static_cast<std::size_t>(v)]));
 }
 
 TEST(GeneratorsErdosRenyi, MeanDegreeMatchesTarget) {

@@ -68,6 +68,25 @@ TEST(NetworkBox, DerivedNetworksKeepTheBox) {
   for (Index i = 0; i < 4; ++i) EXPECT_EQ(bond_vector(big, i), bond_vector(net, i));
 }
 
+TEST(NetworkSourceNodes, LargestComponentRecordsAndComposesTheIndexMap) {
+  // Node 4 is isolated: the kept nodes 0..3 keep their order and say where they came from.
+  const Network big = largest_component(periodic_square());
+  EXPECT_EQ(big.source_nodes(), (std::vector<Index>{0, 1, 2, 3}));
+  // A second drop composes with the first: indices are those before any drop.
+  const Network earlier =
+      Network(5, {{0, 1}, {1, 2}, {3, 4}}).with_source_nodes(std::vector<Index>{2, 5, 7, 8, 9});
+  const Network kept = largest_component(earlier);
+  EXPECT_EQ(kept.num_nodes(), 3);
+  EXPECT_EQ(kept.source_nodes(), (std::vector<Index>{2, 5, 7}));
+  // Nothing dropped: no map; derived networks keep the map.
+  EXPECT_TRUE(largest_component(Network(3, {{0, 1}, {1, 2}})).source_nodes().empty());
+  EXPECT_EQ(kept.with_conductances(Vector::Constant(2, 3.0)).source_nodes(), kept.source_nodes());
+  EXPECT_EQ(invalid_argument_message([] {
+              Network(2, {{0, 1}}).with_source_nodes(std::vector<Index>{1, 1});
+            }),
+            "network: source_nodes[1]: must be >= 0 and larger than the previous entry (got 1)");
+}
+
 TEST(NetworkBox, InvalidBoxesAreRejectedWithOneLine) {
   const Network p = periodic_square();
   auto with_box = [&](Vector box) {

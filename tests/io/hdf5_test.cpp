@@ -901,5 +901,85 @@ TEST_F(Hdf5Damage, FullDiskIsOneErrorAndACleanExit) {
   EXPECT_TRUE(files().empty());
 }
 
+// ---- self-describing datasets (io::Describe) ----
+
+TEST_F(Hdf5Files, DescribeStoresDescriptionUnitsAndAxes) {
+  {
+    H5Writer writer(path("d.h5"));
+    writer.write("/final/states", Matrix::Zero(3, 2),
+                 {"Free state of each sample.", "V", "sample, dof"});
+    writer.write("/count", Index{4}, {"A count.", "1", ""});
+    writer.write("/config", std::string("x = 1"), {"TOML text.", "", ""});
+    writer.write("/plain", 1.5);  // no Describe: no attributes
+    EXPECT_EQ(writer.undescribed_datasets(), std::vector<std::string>{"/plain"});
+    EXPECT_THROW(require_described(writer), std::logic_error);
+    writer.write_attribute("/plain", "description", "Described later.");
+    writer.write_attribute("/plain", "units", "1");
+    writer.write_attribute("/plain", "axes", "");
+    EXPECT_TRUE(writer.undescribed_datasets().empty());
+    EXPECT_NO_THROW(require_described(writer));
+    writer.commit();
+  }
+  const H5Reader reader(path("d.h5"));
+  EXPECT_EQ(reader.read_attribute_string("/final/states", "description"),
+            "Free state of each sample.");
+  EXPECT_EQ(reader.read_attribute_string("/final/states", "units"), "V");
+  EXPECT_EQ(reader.read_attribute_string("/final/states", "axes"), "sample, dof");
+  EXPECT_EQ(reader.read_attribute_string("/count", "axes"), "");
+  EXPECT_EQ(reader.read_attribute_string("/config", "units"), "");
+  EXPECT_EQ(reader.datasets(),
+            (std::vector<std::string>{"/config", "/count", "/final/states", "/plain"}));
+  EXPECT_EQ(reader.datasets("/final"), std::vector<std::string>{"/final/states"});
+  EXPECT_TRUE(undescribed_datasets(reader).empty());
+}
+
+TEST_F(Hdf5Files, DescribeAxesNameEveryDimension) {
+  H5Writer writer(path("d.h5"));
+  // One name per dimension: a matrix needs two, a vector one, a scalar none.
+  EXPECT_THROW(writer.write("/m", Matrix::Zero(2, 2), {"M.", "1", "sample"}),
+               std::invalid_argument);
+  EXPECT_THROW(writer.write("/v", Vector::Zero(2), {"V.", "1", "sample, dof"}),
+               std::invalid_argument);
+  EXPECT_THROW(writer.write("/s", 1.0, {"S.", "1", "sample"}), std::invalid_argument);
+  EXPECT_THROW(writer.write("/e", Matrix::Zero(2, 2), {"E.", "1", "sample, "}),
+               std::invalid_argument);
+  try {
+    writer.write("/w", Matrix::Zero(2, 2), {"W.", "1", "sample"});
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              path("d.h5") +
+                  ": /w: axes 'sample' name 1 axes (need 2, one non-empty name per "
+                  "dimension)");
+  }
+}
+
+TEST_F(Hdf5Files, IndexMatrixIsInt64RowMajor) {
+  IndexMatrix edges(3, 2);
+  edges << 0, 1, 1, 2, 2, std::numeric_limits<Index>::max();
+  {
+    H5Writer writer(path("e.h5"));
+    writer.write("/edges", edges, {"Edges.", "index (node)", "edge, end"});
+    writer.commit();
+  }
+  const H5Reader reader(path("e.h5"));
+  EXPECT_EQ(reader.shape("/edges"), (std::vector<Index>{3, 2}));
+  EXPECT_EQ(reader.read_index_matrix("/edges"), edges);
+  // Integers are not doubles: no silent conversion across classes.
+  EXPECT_THROW(reader.read_matrix("/edges"), std::invalid_argument);
+}
+
+TEST_F(Hdf5Files, UndescribedDatasetsOfAFileWrittenElsewhere) {
+  {
+    H5Writer writer(path("u.h5"));
+    writer.write("/a/b", Vector::Zero(2), {"B.", "1", "x"});
+    writer.write("/a/c", Vector::Zero(2));
+    writer.write("/d", Index{1});
+    writer.write_attribute("/d", "description", "Only a description.");
+    writer.commit();
+  }
+  EXPECT_EQ(undescribed_datasets(H5Reader(path("u.h5"))), (std::vector<std::string>{"/a/c", "/d"}));
+}
+
 }  // namespace
 }  // namespace plnet::io

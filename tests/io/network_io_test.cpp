@@ -101,6 +101,24 @@ TEST_F(NetworkIo, JsonRoundTripKeepsThePeriodicBox) {
   }
 }
 
+TEST_F(NetworkIo, JsonKeepsTheSourceNodesOfADroppingGenerator) {
+  const graph::Network net =
+      graph::Network(3, {{0, 1}, {1, 2}}).with_source_nodes(std::vector<Index>{0, 4, 9});
+  write_network(net, path("s.json"));
+  EXPECT_EQ(read_network(path("s.json")).source_nodes(), (std::vector<Index>{0, 4, 9}));
+  // Not written when nothing was dropped, so old readers still read such files.
+  write_network(graph::Network(3, {{0, 1}, {1, 2}}), path("plain.json"));
+  std::ifstream in(path("plain.json"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("source_nodes"), std::string::npos);
+  expect_contains(error("net.json", R"({"nodes": 2, "edges": [[0, 1]], "source_nodes": [3, 1]})"),
+                  "source_nodes[1]: must be >= 0 and larger than the previous entry (got 1)");
+  expect_contains(error("net.json", R"({"nodes": 2, "edges": [[0, 1]], "source_nodes": [3]})"),
+                  "source_nodes: wrong length (got 1, need 2, one per node)");
+  expect_contains(error("net.json", R"({"nodes": 2, "edges": [[0, 1]], "source_nodes": [0, "a"]})"),
+                  "source_nodes[1]: must be an integer");
+}
+
 TEST_F(NetworkIo, JsonBoxIsWrittenOnlyForPeriodicNetworks) {
   Matrix pos(3, 2);
   pos << 0.0, 0.0, 1.0, 0.0, 9.0, 0.5;

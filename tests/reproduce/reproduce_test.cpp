@@ -229,14 +229,15 @@ TEST(CheckTable, KnownDeviationIsStillAFailureButNotAnUnexpectedOne) {
 
 TEST_F(ReproduceFramework, RunWritesResultsAndChecksAtomically) {
   const std::string config = write("c.toml", kConfig);
-  const Reproduction r{"RX", "000", "Fig. 0", "test", [](Context& c) {
-                         const auto e = c.config.experiment(c.seed);
-                         c.results.write("analysis/steps", e.protocol.steps);
-                         CheckTable t;
-                         t.checks.push_back(check_at_most(
-                             "steps", static_cast<double>(e.protocol.steps), 100.0, "p"));
-                         return t;
-                       }};
+  const Reproduction r{
+      "RX", "000", "Fig. 0", "test", [](Context& c) {
+        const auto e = c.config.experiment(c.seed);
+        c.results.write("analysis/steps", e.protocol.steps, {"Training steps.", "step", ""});
+        CheckTable t;
+        t.checks.push_back(
+            check_at_most("steps", static_cast<double>(e.protocol.steps), 100.0, "p"));
+        return t;
+      }};
   RunOptions o;
   o.quick = true;
   o.config = config;
@@ -255,6 +256,31 @@ TEST_F(ReproduceFramework, RunWritesResultsAndChecksAtomically) {
   o.quick = false;
   o.output_dir = (dir_ / "full").string();
   EXPECT_FALSE(run_reproduction(r, o).table.passed());
+}
+
+TEST_F(ReproduceFramework, DatasetWithoutDescriptionFailsTheRunAndWritesNothing) {
+  // results.h5 must explain itself: a reproduction that writes a dataset without description,
+  // units and axes is an error, and no half-described file is left behind.
+  const std::string config = write("c.toml", kConfig);
+  const Reproduction r{"RX", "000", "Fig. 0", "test", [](Context& c) {
+                         c.results.write("analysis/described", 1.0, {"One.", "1", ""});
+                         c.results.write("analysis/bare", 2.0);
+                         return CheckTable{};
+                       }};
+  RunOptions o;
+  o.quick = true;
+  o.config = config;
+  o.output_dir = (dir_ / "out").string();
+  try {
+    run_reproduction(r, o);
+    FAIL() << "an undescribed dataset was accepted";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "datasets without description, units and axes (io::Describe): /analysis/bare"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "results.h5"));
 }
 
 TEST(Registry, IdsAreUniqueAndConfigsShipped) {

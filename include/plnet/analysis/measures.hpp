@@ -18,6 +18,7 @@
 
 #include <plnet/analysis/cost_hessian.hpp>
 #include <plnet/analysis/spectrum.hpp>
+#include <plnet/io/hdf5.hpp>
 #include <plnet/learning/experiment.hpp>
 
 #include <nlohmann/json.hpp>
@@ -45,12 +46,12 @@ class MeasureResults {
  public:
   using Value = std::variant<double, Index, std::string, Vector, Matrix, std::vector<Index>>;
 
-  void set(const std::string& name, double value, std::string description = {});
-  void set(const std::string& name, Index value, std::string description = {});
-  void set(const std::string& name, std::string value, std::string description = {});
-  void set(const std::string& name, Vector value, std::string description = {});
-  void set(const std::string& name, Matrix value, std::string description = {});
-  void set(const std::string& name, std::vector<Index> value, std::string description = {});
+  void set(const std::string& name, double value, io::Describe describe = {});
+  void set(const std::string& name, Index value, io::Describe describe = {});
+  void set(const std::string& name, std::string value, io::Describe describe = {});
+  void set(const std::string& name, Vector value, io::Describe describe = {});
+  void set(const std::string& name, Matrix value, io::Describe describe = {});
+  void set(const std::string& name, std::vector<Index> value, io::Describe describe = {});
 
   bool has(const std::string& name) const;
   /// Throws std::invalid_argument naming `name` if absent.
@@ -61,7 +62,7 @@ class MeasureResults {
   struct Entry {
     std::string name;
     Value value;
-    std::string description;  ///< written as the HDF5 attribute "description" when non-empty
+    io::Describe describe;  ///< the dataset's description, units and axes (io::Describe)
   };
   const std::vector<Entry>& entries() const { return entries_; }
 
@@ -70,7 +71,7 @@ class MeasureResults {
   void write(io::H5Writer& writer, const std::string& group) const;
 
  private:
-  void add(const std::string& name, Value value, std::string description);
+  void add(const std::string& name, Value value, io::Describe describe);
   std::vector<Entry> entries_;
 };
 

@@ -65,8 +65,16 @@ class Network {
   /// Side lengths of the periodic box, length dimension() (empty when not periodic).
   const Vector& box() const { return box_; }
 
-  /// The same topology, geometry and box with other edge parameters (validated).
+  /// The same topology, geometry, box and source nodes with other edge parameters (validated).
   Network with_conductances(Vector conductances) const;
+
+  /// Where each node came from when a generator dropped nodes (rattlers, nodes outside the
+  /// largest connected component): source_nodes()[n] is node n's index before the drop,
+  /// strictly increasing. Empty when no node was dropped (node n is the generator's node n).
+  const std::vector<Index>& source_nodes() const { return source_nodes_; }
+  /// The same network recording `source_nodes` (empty, or num_nodes() strictly increasing
+  /// indices >= 0; std::invalid_argument otherwise).
+  Network with_source_nodes(std::vector<Index> source_nodes) const;
 
   /// Sorted neighbour lists.
   std::vector<std::vector<Index>> adjacency() const;
@@ -77,6 +85,7 @@ class Network {
   Vector conductances_;
   Matrix positions_;
   Vector box_;
+  std::vector<Index> source_nodes_;
 };
 
 /// The minimum image of a displacement `v` (length d) in a periodic box of sides `box` (length
@@ -97,7 +106,9 @@ struct Components {
 Components connected_components(Index num_nodes, const std::vector<Edge>& edges);
 
 /// The subnetwork induced on the largest connected component (ties: the one with the smallest
-/// node index), nodes renumbered in increasing order of their old index.
+/// node index), nodes renumbered in increasing order of their old index. When nodes are
+/// dropped, source_nodes() maps the kept nodes to their indices in `net` (composed with
+/// net.source_nodes() if `net` already records a drop); otherwise `net` is returned as is.
 Network largest_component(const Network& net);
 
 }  // namespace plnet::graph

@@ -39,6 +39,9 @@
 
 namespace plnet::io {
 
+/// An integer matrix (edge lists, index tables), written as 2-D int64.
+using IndexMatrix = Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>;
+
 /// Options of H5Writer.
 struct H5WriterOptions {
   /// gzip (deflate) level 1..9 for array datasets and appenders (with the byte-shuffle filter,
@@ -49,6 +52,24 @@ struct H5WriterOptions {
 };
 
 class H5Writer;
+
+/// What a dataset means, stored with it as three string attributes so that a reader with h5py
+/// and no plnet understands the file (docs/file_formats.md, "Self-describing datasets"):
+/// `description` (one sentence), `units` ("V", "A", "S (conductance)", "1" for dimensionless
+/// numbers, "step", "index" for indices into another array; "" for text) and `axes` (the
+/// meaning of each axis, comma-separated, one name per dimension, e.g. "sample, output"; ""
+/// for a scalar or a string). Pass one as the last argument of H5Writer::write.
+struct Describe {
+  std::string description;
+  std::string units;
+  std::string axes;
+};
+
+/// The datasets under `group` of `reader` (absolute paths, sorted) that lack any of the
+/// attributes `description`, `units` and `axes` of Describe.
+class H5Reader;
+std::vector<std::string> undescribed_datasets(const H5Reader& reader,
+                                              const std::string& group = "/");
 
 /// An extendible (rows x num_columns) double dataset that grows by one row per append():
 /// chunked, maximum shape (unlimited, num_columns), so a run can log any number of rows.
@@ -83,8 +104,8 @@ class H5Appender {
 
 /// Writes one HDF5 file atomically: the file is built in memory, commit() writes it to
 /// "<path>.tmp.<pid>" and renames that over `path`; destroying the writer without commit()
-/// removes the temporary and leaves `path` untouched. Datasets are written once: writing to an existing path throws
-/// std::invalid_argument ("run.h5: /costs: already exists"). Move-only.
+/// removes the temporary and leaves `path` untouched. Datasets are written once: writing to an
+/// existing path throws std::invalid_argument ("run.h5: /costs: already exists"). Move-only.
 class H5Writer {
  public:
   /// Creates the temporary file for `path` (std::runtime_error if it cannot be created).
@@ -99,38 +120,48 @@ class H5Writer {
   /// The target path given to the constructor.
   const std::string& path() const;
 
+  /// Every write takes an optional Describe: with a non-empty description, the dataset gets
+  /// the attributes description, units and axes, and the axes must name each dimension
+  /// (std::invalid_argument otherwise: "run.h5: /x: axes 'sample' name 1 axes (need 2)").
   /// 1-D float64 dataset of shape (n).
-  void write(const std::string& dataset_path, const Vector& values);
+  void write(const std::string& dataset_path, const Vector& values, const Describe& describe = {});
   /// 2-D float64 dataset of shape (rows, cols), row-major on disk (h5py sees m[i, j] = m(i, j)).
-  void write(const std::string& dataset_path, const Matrix& values);
+  void write(const std::string& dataset_path, const Matrix& values, const Describe& describe = {});
+  /// 2-D int64 dataset of shape (rows, cols), row-major (edge lists, index tables).
+  void write(const std::string& dataset_path, const IndexMatrix& values,
+             const Describe& describe = {});
   /// Any other Eigen expression (v * 2, m.transpose(), Vector::Zero(n), m.block(...)) is
   /// evaluated first: a compile-time column vector is written as a Vector, anything else
   /// (row vectors included) as a Matrix.
   template <typename Derived>
-  void write(const std::string& dataset_path, const Eigen::MatrixBase<Derived>& values) {
+  void write(const std::string& dataset_path, const Eigen::MatrixBase<Derived>& values,
+             const Describe& describe = {}) {
     if constexpr (Derived::ColsAtCompileTime == 1)
-      write(dataset_path, Vector(values));
+      write(dataset_path, Vector(values), describe);
     else
-      write(dataset_path, Matrix(values));
+      write(dataset_path, Matrix(values), describe);
   }
   /// 1-D int64 dataset of shape (n).
-  void write(const std::string& dataset_path, const std::vector<Index>& values);
+  void write(const std::string& dataset_path, const std::vector<Index>& values,
+             const Describe& describe = {});
   /// Scalar float64 dataset.
-  void write(const std::string& dataset_path, double value);
+  void write(const std::string& dataset_path, double value, const Describe& describe = {});
   /// Scalar int64 dataset.
-  void write(const std::string& dataset_path, Index value);
+  void write(const std::string& dataset_path, Index value, const Describe& describe = {});
   /// Scalar variable-length UTF-8 string dataset. `value` must be valid UTF-8 (not checked)
   /// without NUL bytes (checked: HDF5 strings are NUL-terminated).
-  void write(const std::string& dataset_path, const std::string& value);
-  void write(const std::string& dataset_path, const char* value) {
-    write(dataset_path, std::string(value));
+  void write(const std::string& dataset_path, const std::string& value,
+             const Describe& describe = {});
+  void write(const std::string& dataset_path, const char* value, const Describe& describe = {}) {
+    write(dataset_path, std::string(value), describe);
   }
   /// Any other integer type (int, std::size_t, ...) is stored as an Index; out of range throws.
   /// (bool is deliberately not accepted: store 0 or 1.)
   template <std::integral T>
   requires(!std::same_as<T, Index> &&
-           !std::same_as<T, bool>) void write(const std::string& dataset_path, T value) {
-    write(dataset_path, to_index(dataset_path, value));
+           !std::same_as<T, bool>) void write(const std::string& dataset_path, T value,
+                                              const Describe& describe = {}) {
+    write(dataset_path, to_index(dataset_path, value), describe);
   }
 
   /// Creates the group `group_path` and any missing parent (no-op if it already exists).
@@ -157,11 +188,20 @@ class H5Writer {
   /// chunk_rows >= 1, and one chunk (chunk_rows * num_columns doubles) must stay below 4 GiB.
   H5Appender appender(const std::string& dataset_path, Index num_columns, Index chunk_rows = 1024);
 
+  /// The datasets written so far (absolute paths, sorted) that lack any of the attributes
+  /// description, units and axes (io::Describe): a writer of self-describing files checks it
+  /// is empty before commit().
+  std::vector<std::string> undescribed_datasets() const;
+
   /// Flushes every live appender, closes the file and renames it to path(). Throws (and keeps
   /// path() untouched) if any of that fails; afterwards every write throws std::logic_error.
   void commit();
 
  private:
+  // Writes the three attributes of `describe` (if it has a description) on a dataset of `rank`.
+  void write_description(const std::string& dataset_path, std::size_t rank,
+                         const Describe& describe);
+
   template <std::integral T>
   Index to_index(const std::string& where, T value) const {
     if (!std::in_range<Index>(value))
@@ -198,6 +238,8 @@ class H5Reader {
   bool has(const std::string& object_path) const;
   /// Names (not paths) of the direct members of `group_path`, sorted by name.
   std::vector<std::string> list(const std::string& group_path = "/") const;
+  /// Absolute paths of every dataset under `group_path`, at any depth, sorted.
+  std::vector<std::string> datasets(const std::string& group_path = "/") const;
   /// Shape of a dataset: {} for a scalar, {n} for a vector, {rows, cols} for a matrix.
   std::vector<Index> shape(const std::string& dataset_path) const;
 
@@ -205,6 +247,8 @@ class H5Reader {
   Vector read_vector(const std::string& dataset_path) const;
   /// A 2-D floating-point dataset of shape (rows, cols) as an Eigen (rows x cols) matrix.
   Matrix read_matrix(const std::string& dataset_path) const;
+  /// A 2-D integer dataset of shape (rows, cols).
+  IndexMatrix read_index_matrix(const std::string& dataset_path) const;
   /// A 1-D integer dataset.
   std::vector<Index> read_indices(const std::string& dataset_path) const;
   /// A scalar floating-point dataset.
@@ -225,6 +269,12 @@ class H5Reader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Throws std::logic_error naming every dataset `writer` has written without description,
+/// units and axes ("run.h5: datasets without description, units and axes (io::Describe): /a,
+/// /b"): the writers of run, checkpoint, analysis and reproduction files call it before
+/// commit(), so a dataset added without its meaning fails every test that writes the file.
+void require_described(const H5Writer& writer);
 
 /// Records what a file is: root attributes "plnet_format" = kind (e.g. "run", "analysis",
 /// "checkpoint") and "plnet_format_version" = version (an integer >= 1, bumped on every

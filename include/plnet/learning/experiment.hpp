@@ -39,6 +39,10 @@ struct Experiment {
   /// Every file the experiment read besides itself (network, parameter and data files), as
   /// resolved paths: outputs are checked against them (io::check_outputs).
   std::vector<std::string> input_files;
+  /// Legal settings that are probably not meant, one line each without a prefix (e.g. an input
+  /// whose column of the data map is zero, so it has no effect on any target); `plnet train`
+  /// prints them on standard error.
+  std::vector<std::string> warnings;
 };
 
 /// How a file that embeds an experiment (a reproduction config, docs/reproduce.md) is read.

@@ -1,7 +1,7 @@
 #pragma once
 /// Training results and checkpoints in HDF5 (layout: docs/file_formats.md, "Run files").
 ///
-/// A run file ("plnet_format" = "run", version 1) holds the experiment's TOML text, the
+/// A run file ("plnet_format" = "run", version 2) holds the experiment's TOML text, the
 /// network, initial and final parameters, the cost/accuracy log, parameter snapshots and the
 /// final free states and outputs of the training samples. A checkpoint ("checkpoint",
 /// version 1) holds the complete TrainerState plus the TOML text, so that --resume can refuse
@@ -16,7 +16,10 @@
 
 namespace plnet::learning {
 
-inline constexpr Index kRunFormatVersion = 1;
+/// Version 2: every dataset described (io::Describe), /network/edges and /log/step as int64,
+/// /final/train_states samples x dofs, the task's inputs, outputs and ground as datasets.
+/// read_run reads versions 1 and 2 (the datasets it reads are the same in both).
+inline constexpr Index kRunFormatVersion = 2;
 inline constexpr Index kCheckpointFormatVersion = 1;
 
 void write_checkpoint(const std::string& path, const Experiment& experiment,
@@ -42,6 +45,14 @@ void check_input_hashes(const io::H5Reader& reader, const Experiment& experiment
 /// Writes the run file. Nothing in it depends on the clock or the machine's load, so two runs
 /// of the same experiment give identical bytes (the wall-clock time is in run_summary only).
 void write_run(const std::string& path, const Experiment& experiment, Trainer& trainer);
+
+/// Writes `network` under `group` (num_nodes, edges as int64 (M x 2), positions and box when
+/// it has them), every dataset described.
+void write_network(io::H5Writer& writer, const std::string& group, const graph::Network& network);
+/// Writes the task of `experiment` under `group`: num_dofs, fixed_dofs/fixed_values (holds),
+/// ground, fixed_injection_dofs/amounts, inputs/{kind, targets, channel, coefficients} and
+/// outputs/{dofs, channel, coefficients, edge} (docs/file_formats.md, "Run files").
+void write_task(io::H5Writer& writer, const std::string& group, const Experiment& experiment);
 
 /// What a run file holds for later use (analysis, export): its experiment, rebuilt from the
 /// stored TOML text (relative paths resolve against the run file's folder), and the parameters.
