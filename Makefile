@@ -51,7 +51,9 @@ fuzz: sanitize-build
 	  bash scripts/fuzz.sh run $$t $(SANITIZE_BUILD)/fuzz/fuzz_$$t $(FUZZ_SECONDS) || exit 1; \
 	done
 
-demo: build
+# The demo needs only the program: the tests and benchmarks are built by `make test`/`make bench`.
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target plnet_cli
 	@bash scripts/demo.sh $(BUILD)/bin/plnet
 
 bench: build
