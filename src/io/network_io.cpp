@@ -323,7 +323,12 @@ struct EdgeListReader {
       num_nodes = *declared_nodes;
     } else {
       if (edges.empty()) fail(path, "no edges and no \"# nodes N\" header (node count unknown)");
-      for (const auto& e : edges) num_nodes = std::max({num_nodes, e.a + 1, e.b + 1});
+      for (const auto& e : edges) {
+        // N = largest index + 1 must itself be an index.
+        if (std::max(e.a, e.b) == std::numeric_limits<Index>::max())
+          fail(path, concat("node index too large (got ", std::max(e.a, e.b), ")"));
+        num_nodes = std::max({num_nodes, e.a + 1, e.b + 1});
+      }
       num_nodes = std::max<Index>(num_nodes, 1);  // negative indices are reported by Network
     }
     try {

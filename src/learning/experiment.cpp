@@ -2,6 +2,7 @@
 #include <plnet/core/error.hpp>
 #include <plnet/core/field_names.hpp>
 #include <plnet/core/memory.hpp>
+#include <plnet/core/one_line.hpp>
 #include <plnet/core/random.hpp>
 #include <plnet/graph/generators.hpp>
 #include <plnet/io/atomic_file.hpp>
@@ -871,8 +872,9 @@ Experiment parse_experiment(const std::string& text, const std::string& origin,
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& err) {
-    throw std::invalid_argument(concat(origin, ": line ", err.source().begin.line,
-                                       ": malformed TOML: ", err.description()));
+    throw std::invalid_argument(
+        concat(origin, ": line ", err.source().begin.line,
+               ": malformed TOML: ", ::plnet::one_line(std::string(err.description()))));
   }
   std::set<std::string> extra(options.extra_sections.begin(), options.extra_sections.end());
   std::vector<std::string> overlays = options.overlays;
@@ -1096,8 +1098,9 @@ std::map<std::string, std::string> key_values(const std::string& text, const std
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& err) {
-    throw std::invalid_argument(concat(origin, ": line ", err.source().begin.line,
-                                       ": malformed TOML: ", err.description()));
+    throw std::invalid_argument(
+        concat(origin, ": line ", err.source().begin.line,
+               ": malformed TOML: ", ::plnet::one_line(std::string(err.description()))));
   }
   apply_overlay(root, kOverrideTable, origin, {});
   std::map<std::string, std::string> values;

@@ -1,5 +1,6 @@
 // The reproduction framework: configs, check tables, output files, figures.
 #include <plnet/core/error.hpp>
+#include <plnet/core/one_line.hpp>
 #include <plnet/io/atomic_file.hpp>
 #include <plnet/reproduce/ensemble.hpp>
 #include <plnet/reproduce/reproduce.hpp>
@@ -44,8 +45,9 @@ nlohmann::json reproduce_values(const std::string& text, const std::string& orig
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& err) {
-    throw std::invalid_argument(concat(origin, ": line ", err.source().begin.line,
-                                       ": malformed TOML: ", err.description()));
+    throw std::invalid_argument(
+        concat(origin, ": line ", err.source().begin.line,
+               ": malformed TOML: ", ::plnet::one_line(std::string(err.description()))));
   }
   nlohmann::json out = nlohmann::json::object();
   auto read = [&](const toml::table* table, const std::string& name) {

@@ -282,6 +282,9 @@ TEST_F(NetworkIo, JsonKeysAndHeader) {
 // ------------------------------------------------------------------ edge-list errors
 
 TEST_F(NetworkIo, EdgeListErrorsNameTheLine) {
+  // The largest int64 index: N = index + 1 overflowed (UBSan, found by the edge-list fuzzer).
+  expect_contains(error("net.txt", "9223372036854775807 2147483648\n"),
+                  "node index too large (got 9223372036854775807)");
   expect_contains(error("net.txt", "0 1\n1 2 3 4\n"),
                   "line 2: expected \"a b\" or \"a b k\" (got 4 fields)");
   expect_contains(error("net.txt", "0 1\n# c\n1 x\n"),

@@ -70,6 +70,19 @@ TEST(ExperimentFile, EdgeInputsAndOutputsAreTheSpanningTreeComplementChoice) {
   EXPECT_EQ(other.task.num_inputs(), 2);  // the derived edge_seed is accepted
 }
 
+// toml++ quotes the offending text in its message, line break included; the error must stay
+// one line (found by the experiment fuzzer).
+TEST(ExperimentFile, MalformedTomlIsOneLineWhateverTheParserQuotes) {
+  try {
+    (void)parse_experiment("[protocol]\nlearning_rate = in\n", "t.toml", ".");
+    FAIL() << "malformed TOML accepted";
+  } catch (const std::invalid_argument& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_NE(message.find("t.toml: line 2: malformed TOML"), std::string::npos) << message;
+  }
+}
+
 TEST(ExperimentFile, EdgeInputsRejectedWithFieldAndValue) {
   try {
     (void)parse_experiment(nanowire_experiment("edge_inputs = -1\n"), "t.toml", ".");
