@@ -27,20 +27,32 @@ extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, st
 
 namespace plnet::fuzz {
 
-/// A folder of this process's own (removed at exit), for the files the parsers read.
-inline const std::string& scratch_dir() {
-  static const std::string dir = [] {
+/// A folder of this process's own, removed when the process exits normally.
+class ScratchDir {
+ public:
+  ScratchDir() {
     const char* tmp = std::getenv("TMPDIR");
-    std::filesystem::path p = std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
-                              ("plnet_fuzz." + std::to_string(::getpid()));
-    std::filesystem::create_directories(p);
-    std::atexit([] {
-      std::error_code ignored;
-      std::filesystem::remove_all(scratch_dir(), ignored);
-    });
-    return p.string();
-  }();
-  return dir;
+    path_ = (std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
+             ("plnet_fuzz." + std::to_string(::getpid())))
+                .string();
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// The files the parsers read live in one ScratchDir for the whole process.
+inline const std::string& scratch_dir() {
+  static const ScratchDir dir;
+  return dir.path();
 }
 
 /// Writes `bytes` to scratch_dir()/name and returns the path.

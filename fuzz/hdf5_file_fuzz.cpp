@@ -35,6 +35,7 @@ inputs = [{node = 1}, {node = 2}]
 outputs = [{node = 5}, {node = 6}]
 [data]
 kind = "linear"
+map = [[0.3, 0.2], [0.1, 0.4]]
 samples = 6
 seed = 2
 [rule]

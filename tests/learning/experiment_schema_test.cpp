@@ -408,7 +408,10 @@ TEST_F(ExperimentSchema, EveryKeyEveryTypeIsOneLineNamingFileKeyAndType) {
   std::map<std::string, SchemaKey> schema;
   for (const std::string& text : base_experiments()) {
     const std::map<std::string, SchemaKey> one = schema_of(text);
-    for (const auto& [key, entry] : one) {
+    for (const auto& item : one) {
+      // Named copies, not a structured binding: clang 14 cannot capture bindings in a lambda.
+      const std::string& key = item.first;
+      const SchemaKey& entry = item.second;
       const bool seen = std::any_of(uses.begin(), uses.end(), [&](const Use& u) {
         return u.key == key && u.entry.expected == entry.expected;
       });
