@@ -37,10 +37,7 @@ every = 10
 class BadInputMessages : public plnet::testing::CliTest {
  protected:
   std::string text_with(const std::string& from, const std::string& to) const {
-    std::string text = kExperiment;
-    const auto pos = text.find(from);
-    EXPECT_NE(pos, std::string::npos) << from;
-    return text.replace(pos, from.size(), to);
+    return replaced(kExperiment, from, to);
   }
   /// Exactly "plnet: error: <line>\n" with `line` starting with `prefix` and holding `needle`.
   void expect_line(const std::string& args, int status, const std::string& prefix,

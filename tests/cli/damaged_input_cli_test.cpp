@@ -68,10 +68,7 @@ std::string file_bytes(const std::string& file) {
 class DamagedInputCli : public plnet::testing::CliTest {
  protected:
   std::string text_with(const std::string& from, const std::string& to) const {
-    std::string text = kExperiment;
-    const auto pos = text.find(from);
-    EXPECT_NE(pos, std::string::npos) << from;
-    return text.replace(pos, from.size(), to);
+    return replaced(kExperiment, from, to);
   }
 
   /// Runs `plnet <args>` with writes limited to `kib` KiB per file (SIGXFSZ ignored, so a

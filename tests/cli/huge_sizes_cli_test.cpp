@@ -35,10 +35,7 @@ every = 10
 class HugeSizesCli : public plnet::testing::CliTest {
  protected:
   std::string text_with(const std::string& from, const std::string& to) const {
-    std::string text = kExperiment;
-    const auto pos = text.find(from);
-    EXPECT_NE(pos, std::string::npos) << from;
-    return text.replace(pos, from.size(), to);
+    return replaced(kExperiment, from, to);
   }
   /// One line "plnet: error: <prefix>...<needles>... more than this machine's ... memory",
   /// exit 1, fast.

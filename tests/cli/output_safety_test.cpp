@@ -59,13 +59,6 @@ steps = )" +
          std::to_string(steps) + "\n";
 }
 
-// `text` with its first `from` replaced by `to`.
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto pos = text.find(from);
-  EXPECT_NE(pos, std::string::npos) << from;
-  return pos == std::string::npos ? text : text.replace(pos, from.size(), to);
-}
-
 const char* kGenerated = "generator = \"erdos-renyi\"\nnodes = 30\ndegree = 4\nseed = 3";
 
 const char* kNetwork = R"({"nodes": 3, "edges": [[0, 1], [1, 2]], "conductances": [1.0, 2.0]})";

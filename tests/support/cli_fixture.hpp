@@ -55,6 +55,14 @@ class CliTest : public ::testing::Test {
     return r;
   }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  /// `text` with the first `from` replaced by `to` (a variant of a test's experiment); fails the
+  /// test if `from` is not there, so a stale edit cannot pass silently.
+  static std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    const auto pos = text.find(from);
+    EXPECT_NE(pos, std::string::npos) << from;
+    if (pos == std::string::npos) return text;
+    return text.replace(pos, from.size(), to);
+  }
   void write(const std::string& name, const std::string& content) const {
     std::ofstream(dir_ / name) << content;
   }
