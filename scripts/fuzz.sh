@@ -10,6 +10,11 @@
 # by every test run from then on.
 set -euo pipefail
 mode=$1 name=$2 binary=$3
+if [[ ! -x $binary ]]; then
+  echo "fuzz.sh: no fuzz target '$name' (no program $binary; targets: network_json edge_list" \
+    "csv experiment_toml checkpoint run_file, built by make sanitize-build)" >&2
+  exit 2
+fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 seeds=$root/fuzz/corpus/$name
 regressions=$root/fuzz/regressions/$name
